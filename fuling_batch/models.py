@@ -1,0 +1,174 @@
+"""The data that flows between the stages: sheet → grade → history/summary/notices.
+
+Reading produces :class:`ScoreSheet`; validation wraps it in a :class:`FileReport`;
+grading turns an accepted sheet into a :class:`GradeResult`. All are frozen so that a stage
+can never change what an earlier stage decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from .issues import Issue
+
+__all__ = [
+    "CONSEQUENCE_ADJUST",
+    "CONSEQUENCE_ADMONISH",
+    "CONSEQUENCE_RECTIFY",
+    "CONSEQUENCE_REMIND",
+    "FileReport",
+    "FileStatus",
+    "Grade",
+    "GradeResult",
+    "Header",
+    "ItemScore",
+    "PreviousRecord",
+    "ScoreSheet",
+    "YearRecord",
+]
+
+
+class Grade(StrEnum):
+    PASS = "合格"
+    BASIC = "基本合格"
+    FAIL = "不合格"
+
+    @property
+    def rank(self) -> int:
+        """Higher is better; used to cap a grade (the ▲ rule) and to compare years."""
+        return {Grade.PASS: 2, Grade.BASIC: 1, Grade.FAIL: 0}[self]
+
+
+# The words of 三、3 强化监督考核, as used in report.json and the summary.
+CONSEQUENCE_REMIND = "谈话提醒"
+CONSEQUENCE_ADMONISH = "组织诫勉"
+CONSEQUENCE_RECTIFY = "重点整顿"
+CONSEQUENCE_ADJUST = "调整"
+
+
+class FileStatus(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The header block of a score sheet (SPEC: label cells with the value to their right).
+
+    ``cells`` maps each label to the A1 address of its value cell, for messages.
+    """
+
+    enterprise: str = ""
+    credit_code: str = ""
+    year: int | None = None
+    party_org: str = ""
+    secretary: str = ""
+    admin_head: str = ""
+    assessed_on: str = ""
+    inspectors: str = ""
+    cells: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """The score of one scorable line (see ``Standard.lines``) as read from the sheet."""
+
+    code: str
+    score: float
+    remark: str
+    cell: str
+    remark_cell: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSheet:
+    """One enterprise's filled score sheet, as read; scores in standard line order."""
+
+    path: str
+    sha256: str
+    sheet: str
+    header: Header
+    scores: tuple[ItemScore, ...]
+
+    @property
+    def by_code(self) -> Mapping[str, ItemScore]:
+        return {s.code: s for s in self.scores}
+
+    @property
+    def key(self) -> str:
+        """Identity across years: the credit code, or the exact name when the code is missing."""
+        return self.header.credit_code or self.header.enterprise
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What happened to one input file: status, every finding, and the sheet if it was read."""
+
+    path: str
+    status: FileStatus
+    issues: tuple[Issue, ...] = ()
+    sheet: ScoreSheet | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousRecord:
+    """Last year's outcome for an enterprise, from the history database or an import."""
+
+    year: int
+    total: float
+    grade: Grade
+    enterprise: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    """The graded outcome for one enterprise, carrying its own explanation.
+
+    ``triangle_not_met`` lists ▲ item codes (S.N) not met; ``explanations`` are Chinese
+    sentences saying why the grade is what it is (e.g. that ▲3.2 capped it at 基本合格).
+    ``previous`` is None when the enterprise has no record last year (not "passed").
+    """
+
+    sheet: ScoreSheet
+    year: int
+    section_scores: tuple[float, ...]
+    total: float
+    raw_grade: Grade
+    final_grade: Grade
+    triangle_not_met: tuple[str, ...]
+    consequences: tuple[str, ...]
+    consecutive_fail: bool
+    previous: PreviousRecord | None
+    explanations: tuple[str, ...]
+
+    @property
+    def credit_code(self) -> str:
+        return self.sheet.header.credit_code
+
+    @property
+    def enterprise(self) -> str:
+        return self.sheet.header.enterprise
+
+    @property
+    def key(self) -> str:
+        return self.sheet.key
+
+    @property
+    def needs_notice(self) -> bool:
+        return self.final_grade is not Grade.PASS
+
+
+@dataclass(frozen=True, slots=True)
+class YearRecord:
+    """One enterprise's stored outcome for one year: what the trend sheets are drawn from."""
+
+    year: int
+    key: str
+    credit_code: str
+    enterprise: str
+    total: float
+    grade: Grade
