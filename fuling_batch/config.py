@@ -145,5 +145,7 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         return value
     if hint is dt.date and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    expected = {float: "数字", int: "整数", str: "文字", dt.date: "日期（如 2026-12-01）"}.get(hint, str(hint))
+    expected = {float: "数字", int: "整数", str: "文字", dt.date: "日期（如 2026-12-01）"}.get(
+        hint, str(hint)
+    )
     raise ConfigError(f"{where}：取值 {value!r} 无效，应为{expected}")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "FulingError", "OutputError", "StandardError", "TemplateError", "UsageError"]
+__all__ = [
+    "ConfigError",
+    "FulingError",
+    "OutputError",
+    "StandardError",
+    "TemplateError",
+    "UsageError",
+]
 
 
 class FulingError(Exception):

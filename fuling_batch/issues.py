@@ -65,6 +65,4 @@ def has_errors(issues: Iterable[Issue]) -> bool:
 
 def located(issues: Iterable[Issue], file: str, sheet: str | None = None) -> tuple[Issue, ...]:
     """Fill in the file (and sheet, where the check did not know it) of a batch of findings."""
-    return tuple(
-        replace(issue, file=file, sheet=issue.sheet or (sheet or "")) for issue in issues
-    )
+    return tuple(replace(issue, file=file, sheet=issue.sheet or (sheet or "")) for issue in issues)

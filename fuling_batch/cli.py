@@ -1,0 +1,394 @@
+"""Command line: parses options, calls the library, turns errors into messages and exit codes.
+
+Exit status (SPEC): 0 every sheet accepted; 1 some sheet rejected (the others are still
+processed); 2 usage error (missing folder, bad option, unreadable configuration).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .config import Config, load_config
+from .errors import FulingError, UsageError
+from .models import FileReport, FileStatus, GradeResult
+from .standard import fmt_number, load_standard
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+STATUS_TEXT = {
+    FileStatus.ACCEPTED: "已接收",
+    FileStatus.REJECTED: "已退回",
+    FileStatus.SKIPPED: "已跳过",
+}
+SEVERITY_TEXT = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]"}
+
+
+def handle_errors(func: F) -> F:
+    """Turn the program's own errors into a Chinese message and the SPEC's exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FulingError as exc:
+            err.print(f"[red]错误：[/red]{exc}")
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def _input_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(
+            f"找不到评分表文件夹：{path}（请确认路径，或先用 fuling-batch template 生成评分表）"
+        )
+    return path
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when output is redirected (logs, CI)."""
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fuling-batch")
+def main() -> None:
+    """涪陵区国有企业党组织规范化建设考核：评分表批量校验、评级、汇总与通知书生成。"""
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="输出路径：单个模板的文件路径，或配合 --roster 使用的输出文件夹。",
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="企业名册（xlsx/xls），为每家企业生成预填的评分表。",
+)
+@click.option("--year", type=int, default=None, help="预填的考核年度。")
+@handle_errors
+def template(out_path: Path | None, roster: Path | None, year: int | None) -> None:
+    """生成评分表模板，或按企业名册批量生成预填评分表。"""
+    from .roster import write_prefilled
+    from .template import write_template
+
+    standard = load_standard()
+    if roster is None:
+        target = out_path or Path("templates") / "score_template.xlsx"
+        header = {"考核年度": year} if year else None
+        write_template(target, standard, header=header)
+        out.print(f"已生成评分表模板：{target}")
+        return
+    if not roster.is_file():
+        raise UsageError(f"找不到企业名册：{roster}")
+    outcome = write_prefilled(roster, out_path or Path("output") / "预填评分表", year, standard)
+    for issue in outcome.issues:
+        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
+    out.print(f"已生成预填评分表 {len(outcome.written)} 份，名册问题 {len(outcome.issues)} 条。")
+    sys.exit(1 if any(i.is_error for i in outcome.issues) else 0)
+
+
+@main.command("notice-template")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="输出路径，默认 templates/notice.docx.j2。",
+)
+@handle_errors
+def notice_template(out_path: Path | None) -> None:
+    """重新生成通知书模板（GB/T 9704-2012 版式，含 Jinja 标签的 .docx）。"""
+    from .notice_template import build_notice_template
+
+    target = out_path or Path("templates") / "notice.docx.j2"
+    build_notice_template(target)
+    out.print(f"已生成通知书模板：{target}")
+
+
+@main.command()
+@click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+@click.option("--year", type=int, default=None, help="考核年度；给出时核对每张评分表的考核年度。")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。")
+@handle_errors
+def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int | None) -> None:
+    """只校验评分表，列出每个问题所在的文件、工作表和单元格。"""
+    from .intake import check_folder
+
+    config = _config(config_path)
+    with progress_bar("校验评分表") as progress:
+        reports = check_folder(
+            _input_dir(input_dir), year, load_standard(), config.grading, jobs, progress
+        )
+    print_issues(reports)
+    print_file_counts(reports)
+    sys.exit(1 if any(r.status is FileStatus.REJECTED for r in reports) else 0)
+
+
+@main.command()
+@click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+@click.option("--year", type=int, required=True, help="考核年度，如 2026。")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="输出文件夹，结果写入其下的“年度”子文件夹。",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="历年考核数据库（SQLite），默认 输出文件夹/history.sqlite3。",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
+)
+@click.option(
+    "--notice-template",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="通知书模板（.docx.j2），默认使用 templates/notice.docx.j2。",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。")
+@click.option("--pdf", is_flag=True, help="同时将通知书转换为 PDF（需安装 LibreOffice）。")
+@handle_errors
+def run(
+    input_dir: Path,
+    year: int,
+    out_dir: Path,
+    history_path: Path | None,
+    config_path: Path | None,
+    notice_template: Path | None,
+    jobs: int | None,
+    pdf: bool,
+) -> None:
+    """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
+    from .pipeline import run as run_job
+
+    config = _config(config_path)
+    with progress_bar("处理评分表") as progress:
+        outcome = run_job(
+            _input_dir(input_dir),
+            year,
+            out_dir,
+            history_path=history_path,
+            config=config,
+            notice_template=notice_template,
+            processes=jobs,
+            pdf=pdf,
+            progress=progress,
+        )
+    print_issues(outcome.reports, errors_only=True)
+    print_results(outcome.results)
+    print_file_counts(outcome.reports)
+    out.print(f"输出文件夹：{outcome.year_dir}")
+    if outcome.summary:
+        out.print(f"  汇总表：{outcome.summary.name}")
+    out.print(
+        f"  通知书：{len(outcome.notices)} 份；退回修改：{len(outcome.returned)} 份；report.json"
+    )
+    sys.exit(outcome.exit_code)
+
+
+def print_issues(reports: Sequence[FileReport], errors_only: bool = False) -> None:
+    rows = [(r, i) for r in reports for i in r.issues if i.is_error or not errors_only]
+    if not rows:
+        return
+    table = Table(title="校验问题" if not errors_only else "被退回的评分表", show_lines=False)
+    for name in ("文件", "工作表", "单元格", "级别", "说明"):
+        table.add_column(name, overflow="fold")
+    for report, issue in rows:
+        table.add_row(
+            report.path, issue.sheet, issue.cell, SEVERITY_TEXT[str(issue.severity)], issue.message
+        )
+    out.print(table)
+
+
+def print_file_counts(reports: Sequence[FileReport]) -> None:
+    counts = {status: sum(r.status is status for r in reports) for status in FileStatus}
+    out.print("文件：" + "，".join(f"{STATUS_TEXT[s]} {n}" for s, n in counts.items()))
+
+
+def print_results(results: Sequence[GradeResult]) -> None:
+    if not results:
+        out.print("没有可评级的评分表。")
+        return
+    table = Table(title=f"{results[0].year}年度考核结果")
+    for name in ("企业名称", "总分", "初评等次", "▲未达标", "最终等次", "处理意见"):
+        table.add_column(name, overflow="fold")
+    for r in results:
+        table.add_row(
+            r.enterprise,
+            fmt_number(r.total),
+            str(r.raw_grade),
+            "、".join(r.triangle_not_met),
+            str(r.final_grade),
+            "、".join(r.consequences) or "—",
+        )
+    out.print(table)
+    grades = {}
+    for r in results:
+        grades[str(r.final_grade)] = grades.get(str(r.final_grade), 0) + 1
+    due = sum(r.needs_notice for r in results)
+    out.print(
+        "等次：" + "，".join(f"{g} {n}" for g, n in grades.items()) + f"；需发通知书 {due} 份"
+    )
+
+
+@main.group()
+def history() -> None:
+    """历年考核数据库：导入往年结果、查看已存记录。"""
+
+
+def _history_path(history_path: Path | None, out_dir: Path) -> Path:
+    from .history import default_history_path
+
+    return history_path or default_history_path(out_dir)
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--year", type=int, required=True, help="该文件所属的考核年度。")
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="输出文件夹（决定默认数据库位置）。",
+)
+@handle_errors
+def history_import(file: Path, year: int, history_path: Path | None, out_dir: Path) -> None:
+    """从表格导入往年考核结果（需含 统一社会信用代码或企业名称、总分、等次 列）。"""
+    from .history import History
+    from .history_import import import_results
+
+    if not file.is_file():
+        raise UsageError(f"找不到要导入的文件：{file}")
+    with History(_history_path(history_path, out_dir)) as store:
+        outcome = import_results(store, file, year)
+    for issue in outcome.issues:
+        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
+    out.print(
+        f"已导入 {outcome.year} 年度考核结果 {outcome.imported} 条，问题 {len(outcome.issues)} 条。"
+    )
+    sys.exit(1 if any(i.is_error for i in outcome.issues) else 0)
+
+
+@history.command("show")
+@click.option("--year", type=int, default=None, help="只看某一年度。")
+@click.option("--code", default=None, help="只看某一统一社会信用代码。")
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="输出文件夹（决定默认数据库位置）。",
+)
+@handle_errors
+def history_show(
+    year: int | None, code: str | None, history_path: Path | None, out_dir: Path
+) -> None:
+    """列出数据库中已存的考核结果。"""
+    from .history import History
+
+    path = _history_path(history_path, out_dir)
+    if not path.is_file():
+        raise UsageError(f"找不到历年考核数据库：{path}（请先运行 run 或 history import）")
+    with History(path) as store:
+        records = store.records(year=year, code=code)
+    if not records:
+        out.print("没有符合条件的记录。")
+        return
+    table = Table(title="历年考核记录")
+    for name in ("年度", "统一社会信用代码", "企业名称", "总分", "等次"):
+        table.add_column(name, overflow="fold")
+    for rec in records:
+        table.add_row(
+            str(rec.year),
+            rec.credit_code or "—",
+            rec.enterprise,
+            fmt_number(rec.total),
+            str(rec.grade),
+        )
+    out.print(table)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("input"))
+@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="评分表模板，默认 templates/score_template.xlsx。")
+@handle_errors
+def sample(folder: Path, template_path: Path | None) -> None:
+    """生成演示用的示例评分表（虚构企业，涵盖各种考核结果）及上年度结果。"""
+    from .samples import LAST_YEAR_FILE, write_last_year, write_sample_input
+
+    template_path = template_path or Path("templates") / "score_template.xlsx"
+    if not template_path.is_file():
+        raise UsageError(f"找不到评分表模板：{template_path}（可先运行 fuling-batch template 生成）")
+    written = write_sample_input(folder, template_path)
+    last = write_last_year(folder / LAST_YEAR_FILE)
+    out.print(f"已生成示例评分表 {len(written)} 份：{folder}；上年度结果：{last}")

@@ -1,0 +1,134 @@
+"""The yearly job: read and check every sheet, grade, record history, write the outputs.
+
+Data flows one way: intake → grading (with last year from history) → history → summary,
+notices, returned copies → report.json. Each stage is its own module; this one only
+orders them and decides where the files go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .config import Config
+from .errors import UsageError
+from .grading import grade
+from .history import History, default_history_path
+from .intake import check_folder
+from .models import FileReport, FileStatus, GradeResult, ScoreSheet
+from .report import REPORT_NAME, report_data, write_report
+from .standard import Standard, load_standard
+
+__all__ = ["RETURNED_DIR", "RunOutcome", "grade_reports", "run"]
+
+RETURNED_DIR = "退回修改"
+NOTICES_DIR = "notices"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Everything one run produced, for the CLI's summary and for callers from Python."""
+
+    year: int
+    year_dir: Path
+    reports: list[FileReport]
+    results: list[GradeResult]
+    summary: Path | None = None
+    report: Path | None = None
+    notices: list[Path] = field(default_factory=list)
+    returned: list[Path] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileReport]:
+        return [r for r in self.reports if r.status is FileStatus.REJECTED]
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC: 0 when every sheet was accepted, 1 when some sheet was rejected."""
+        return 1 if self.rejected else 0
+
+
+def grade_reports(
+    reports: Sequence[FileReport],
+    year: int,
+    history: History,
+    standard: Standard,
+    config: Config,
+) -> tuple[list[FileReport], list[GradeResult]]:
+    """Grade every accepted sheet against last year's record; history warnings join their file."""
+    sheets: list[ScoreSheet] = [
+        r.sheet for r in reports if r.status is FileStatus.ACCEPTED and r.sheet is not None
+    ]
+    previous, lookup_issues = history.previous(sheets, year)
+    by_file: dict[str, list] = {}
+    for issue in lookup_issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    reports = [
+        replace(r, issues=(*r.issues, *by_file[r.path])) if r.path in by_file else r
+        for r in reports
+    ]
+    results = [grade(s, standard, config.grading, year, previous.get(s.key)) for s in sheets]
+    results.sort(key=lambda r: (-r.total, r.key))
+    return reports, results
+
+
+def run(
+    input_dir: Path,
+    year: int,
+    out_dir: Path = Path("output"),
+    *,
+    history_path: Path | None = None,
+    config: Config | None = None,
+    standard: Standard | None = None,
+    notice_template: Path | None = None,
+    processes: int | None = None,
+    pdf: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    now: dt.datetime | None = None,
+) -> RunOutcome:
+    """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
+    from .notice_template import default_notice_template
+    from .notices import check_template, write_notices
+    from .returned import write_returned_copies
+    from .summary import write_summary
+
+    if not input_dir.is_dir():
+        raise UsageError(f"找不到评分表文件夹：{input_dir}")
+    config = config or Config()
+    standard = standard or load_standard()
+    # Fail fast on an edited notice template, before any sheet is read or file written.
+    notice_template = notice_template or default_notice_template()
+    check_template(notice_template)
+
+    reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
+    year_dir = out_dir / str(year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    with History(history_path or default_history_path(out_dir)) as history:
+        reports, results = grade_reports(reports, year, history, standard, config)
+        history.record_year(year, results, now or dt.datetime.now().astimezone())
+        records = history.records(up_to_year=year)
+
+    # A re-run replaces the year's derived files, so stale notices or returned copies of
+    # sheets fixed since then do not linger beside the new ones.
+    for stale in (year_dir / RETURNED_DIR, year_dir / NOTICES_DIR):
+        shutil.rmtree(stale, ignore_errors=True)
+    returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+    summary = write_summary(year_dir, year, results, reports, records, standard, config)
+    notice_records = write_notices(
+        year_dir, year, results, standard, config.notices, notice_template, processes, pdf
+    )
+    notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
+    report = write_report(year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths))
+    return RunOutcome(
+        year=year,
+        year_dir=year_dir,
+        reports=reports,
+        results=results,
+        summary=summary,
+        report=report,
+        notices=[n.path for n in notice_records],
+        returned=returned,
+    )

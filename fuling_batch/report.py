@@ -1,0 +1,65 @@
+"""``report.json``: the machine-readable record of a run (SPEC, Outputs)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .fileio import atomic_path
+from .models import FileReport, GradeResult
+
+__all__ = ["REPORT_NAME", "report_data", "write_report"]
+
+REPORT_NAME = "report.json"
+
+
+def report_data(
+    year: int,
+    reports: Sequence[FileReport],
+    results: Sequence[GradeResult],
+    notices: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The SPEC's shape; ``notices`` maps an enterprise key to its notice path (relative, POSIX)."""
+    notices = notices or {}
+    return {
+        "year": year,
+        "files": [
+            {
+                "path": report.path,
+                "status": str(report.status),
+                "issues": [issue.to_json() for issue in report.issues],
+            }
+            for report in reports
+        ],
+        "results": [_result(result, notices.get(result.key)) for result in results],
+    }
+
+
+def _result(result: GradeResult, notice: str | None) -> dict[str, Any]:
+    previous = result.previous
+    return {
+        "credit_code": result.credit_code,
+        "enterprise": result.enterprise,
+        "total": result.total,
+        "raw_grade": str(result.raw_grade),
+        "final_grade": str(result.final_grade),
+        "triangle_not_met": list(result.triangle_not_met),
+        "consequences": list(result.consequences),
+        "consecutive_fail": result.consecutive_fail,
+        "notice": notice,
+        # Beyond the SPEC's minimum: what a reader needs to check the decision.
+        "file": result.sheet.path,
+        "section_scores": list(result.section_scores),
+        "previous": None
+        if previous is None
+        else {"year": previous.year, "total": previous.total, "grade": str(previous.grade)},
+        "explanations": list(result.explanations),
+    }
+
+
+def write_report(path: Path, data: Mapping[str, Any]) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
