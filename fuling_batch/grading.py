@@ -93,7 +93,9 @@ def grade(
         and previous.year == year - 1
         and previous.grade is Grade.FAIL
     )
-    explanations = _explain(total, raw, final, shortfalls, scores, standard, config, previous, consecutive)
+    explanations = _explain(
+        total, raw, final, shortfalls, scores, standard, config, previous, consecutive
+    )
     return GradeResult(
         sheet=sheet,
         year=year,
@@ -128,7 +130,10 @@ def _explain(
 ) -> tuple[str, ...]:
     out = [f"总分{fmt_number(total)}分，按总分评定为{raw}（{_band(raw, config)}）。"]
     if shortfalls:
-        detail = "；".join(_shortfall_text(standard.item(code), lines, scores) for code, lines in shortfalls.items())
+        detail = "；".join(
+            _shortfall_text(standard.item(code), lines, scores)
+            for code, lines in shortfalls.items()
+        )
         if raw is Grade.PASS:
             out.append(f"▲项未达标（{detail}），最终等次由合格降为基本合格。")
         else:
@@ -136,9 +141,13 @@ def _explain(
     if previous is None:
         out.append("上年度无考核记录。")
     else:
-        out.append(f"上年度（{previous.year}年）总分{fmt_number(previous.total)}分，等次{previous.grade}。")
+        out.append(
+            f"上年度（{previous.year}年）总分{fmt_number(previous.total)}分，等次{previous.grade}。"
+        )
     if consecutive and previous is not None:
-        out.append(f"{previous.year}年、{previous.year + 1}年连续两年不合格，建议对书记或行政主要负责人进行调整。")
+        out.append(
+            f"{previous.year}年、{previous.year + 1}年连续两年不合格，建议对书记或行政主要负责人进行调整。"
+        )
     if final is Grade.BASIC:
         out.append("对书记、行政主要负责人予以谈话提醒。")
     elif final is Grade.FAIL:

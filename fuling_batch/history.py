@@ -1,0 +1,419 @@
+"""The year-over-year history database (stdlib sqlite3).
+
+One row per year and enterprise. The key is the 统一社会信用代码, or the exact enterprise name
+when the code is missing, so history follows the code across renames. Each run replaces its
+year's rows in one ``BEGIN IMMEDIATE`` transaction: re-running a year is idempotent, and a run
+that fails or is killed mid-write leaves the previous state (SQLite's rollback journal restores
+it on the next open). The schema carries its version in ``PRAGMA user_version`` and is upgraded
+in place by :data:`MIGRATIONS`; a database written by a newer release is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .creditcode import normalize
+from .errors import OutputError, UsageError
+from .issues import Issue
+from .models import Grade, GradeResult, PreviousRecord, ScoreSheet, YearRecord
+
+__all__ = [
+    "DEFAULT_HISTORY_NAME",
+    "MIGRATIONS",
+    "ORIGIN_IMPORT",
+    "ORIGIN_RUN",
+    "SCHEMA_VERSION",
+    "History",
+    "ImportedRecord",
+    "default_history_path",
+]
+
+DEFAULT_HISTORY_NAME = "history.sqlite3"
+ORIGIN_RUN = "run"
+ORIGIN_IMPORT = "import"
+
+# MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit: a shipped
+# database may be at any earlier version.
+MIGRATIONS: tuple[str, ...] = (
+    # v1: the results table.
+    """
+    CREATE TABLE results (
+        year INTEGER NOT NULL, key TEXT NOT NULL, credit_code TEXT NOT NULL DEFAULT '',
+        enterprise TEXT NOT NULL, party_org TEXT NOT NULL DEFAULT '',
+        secretary TEXT NOT NULL DEFAULT '', admin_head TEXT NOT NULL DEFAULT '',
+        section_scores TEXT NOT NULL DEFAULT '{}', item_scores TEXT NOT NULL DEFAULT '{}',
+        total REAL NOT NULL, raw_grade TEXT, final_grade TEXT NOT NULL,
+        triangle_not_met TEXT NOT NULL DEFAULT '[]', consequences TEXT NOT NULL DEFAULT '[]',
+        consecutive_fail INTEGER NOT NULL DEFAULT 0, source_file TEXT NOT NULL DEFAULT '',
+        source_sha256 TEXT NOT NULL DEFAULT '', run_time TEXT NOT NULL, origin TEXT NOT NULL,
+        PRIMARY KEY (year, key)
+    );
+    """,
+    # v2: last-year lookups go by code or by name; and a log of what wrote each year.
+    """
+    CREATE INDEX results_by_code ON results (credit_code, year);
+    CREATE INDEX results_by_name ON results (enterprise, year);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY, year INTEGER NOT NULL, origin TEXT NOT NULL,
+        run_time TEXT NOT NULL, rows INTEGER NOT NULL, source TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Column order of the results table, as stored and as returned by History.rows().
+_COLUMNS = (
+    "year", "key", "credit_code", "enterprise", "party_org", "secretary", "admin_head",
+    "section_scores", "item_scores", "total", "raw_grade", "final_grade", "triangle_not_met",
+    "consequences", "consecutive_fail", "source_file", "source_sha256", "run_time", "origin",
+)  # fmt: skip
+_JSON_COLUMNS = ("section_scores", "item_scores", "triangle_not_met", "consequences")
+_INSERT = (
+    f"INSERT INTO results ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+)
+
+
+def default_history_path(out_dir: Path) -> Path:
+    """Where the history lives unless ``--history`` says otherwise."""
+    return Path(out_dir) / DEFAULT_HISTORY_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRecord:
+    """One enterprise's result for an earlier year, as read from a results spreadsheet."""
+
+    key: str
+    credit_code: str
+    enterprise: str
+    total: float
+    grade: Grade
+    party_org: str = ""
+    secretary: str = ""
+    admin_head: str = ""
+
+
+class History:
+    """The history database at ``path``; use as a context manager so the connection closes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: the module's implicit transactions are off, so every write
+            # is inside our own explicit BEGIN IMMEDIATE … COMMIT.
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        except sqlite3.Error as exc:
+            raise UsageError(f"无法打开历史数据库 {self.path}：{exc}") from exc
+        try:
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- schema -------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        try:
+            version = self.schema_version
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(
+                f"{self.path} 不是有效的历史数据库（{exc}）。请用 --history 指定正确的文件，"
+                "或移走该文件后重新运行"
+            ) from exc
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"历史数据库 {self.path} 由更新版本的程序创建（数据结构版本 {version}，"
+                f"本程序支持到 {SCHEMA_VERSION}）。请升级 fuling-batch 后再使用，数据库未改动"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            version = self.schema_version
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[step]):
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise OutputError(
+                f"无法写入历史数据库 {self.path}：{exc}（可能另一个程序正在使用它，请稍后重试）"
+            ) from exc
+        try:
+            yield self._conn
+        except BaseException as exc:
+            if self._conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise OutputError(
+                    f"写入历史数据库 {self.path} 失败：{exc}。数据库已恢复到本次运行之前的状态"
+                ) from exc
+            raise
+        else:
+            self._conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------
+
+    def record_year(self, year: int, results: Sequence[GradeResult], run_time: datetime) -> None:
+        """Replace the year's rows with ``results`` in one transaction (idempotent)."""
+        stamp = run_time.isoformat(timespec="seconds")
+        rows = [_result_row(year, result, stamp) for result in results]
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM results WHERE year = ?", (year,))
+            conn.executemany(_INSERT, rows)
+            conn.execute(
+                "INSERT INTO runs (year, origin, run_time, rows) VALUES (?, ?, ?, ?)",
+                (year, ORIGIN_RUN, stamp, len(rows)),
+            )
+
+    def replace_imported(
+        self,
+        year: int,
+        records: Sequence[ImportedRecord],
+        *,
+        source_file: str,
+        source_sha256: str,
+        run_time: datetime,
+    ) -> tuple[str, ...]:
+        """Replace the year's imported rows with ``records`` in one transaction.
+
+        Rows written by a run from score sheets win over imported ones: the keys skipped for
+        that reason are returned so the caller can say so.
+        """
+        stamp = run_time.isoformat(timespec="seconds")
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM results WHERE year = ? AND origin = ?", (year, ORIGIN_IMPORT))
+            taken = {
+                row[0] for row in conn.execute("SELECT key FROM results WHERE year = ?", (year,))
+            }
+            rows = [
+                _imported_row(year, r, source_file, source_sha256, stamp)
+                for r in records
+                if r.key not in taken
+            ]
+            conn.executemany(_INSERT, rows)
+            conn.execute(
+                "INSERT INTO runs (year, origin, run_time, rows, source) VALUES (?, ?, ?, ?, ?)",
+                (year, ORIGIN_IMPORT, stamp, len(rows), source_file),
+            )
+        return tuple(r.key for r in records if r.key in taken)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def previous(
+        self, sheets: Sequence[ScoreSheet], year: int
+    ) -> tuple[dict[str, PreviousRecord], list[Issue]]:
+        """Last year's (``year - 1``) record for each sheet, keyed by ``ScoreSheet.key``.
+
+        Match by credit code; a sheet without a code falls back to the exact enterprise name,
+        with a warning. A sheet whose code has no record falls back to a name-only record of
+        last year (imported without codes), also with a warning. No record → absent.
+        """
+        last = year - 1
+        found: dict[str, PreviousRecord] = {}
+        issues: list[Issue] = []
+        for sheet in sheets:
+            header = sheet.header
+            code = normalize(header.credit_code) if header.credit_code else ""
+            record = self._one("credit_code = ?", last, code) if code else None
+            if record is not None:
+                found[sheet.key] = record
+                continue
+            if not header.enterprise:
+                continue
+            if code:
+                record = self._one("credit_code = '' AND enterprise = ?", last, header.enterprise)
+                if record is not None:
+                    found[sheet.key] = record
+                    issues.append(_name_warning(sheet, last, matched_without_code=True))
+                continue
+            matches = self._many("enterprise = ?", last, header.enterprise)
+            if len(matches) == 1:
+                found[sheet.key] = matches[0]
+            issues.append(
+                _name_warning(sheet, last, matched_without_code=False, count=len(matches))
+            )
+        return found, issues
+
+    def _many(self, where: str, year: int, value: str) -> list[PreviousRecord]:
+        cursor = self._conn.execute(
+            f"SELECT year, total, final_grade, enterprise FROM results WHERE year = ? AND {where}",
+            (year, value),
+        )
+        return [PreviousRecord(y, float(t), Grade(g), name) for y, t, g, name in cursor]
+
+    def _one(self, where: str, year: int, value: str) -> PreviousRecord | None:
+        matches = self._many(where, year, value)
+        return matches[0] if len(matches) == 1 else None
+
+    def years(self) -> list[int]:
+        """The years that have stored rows, ascending."""
+        return [
+            row[0] for row in self._conn.execute("SELECT DISTINCT year FROM results ORDER BY year")
+        ]
+
+    def records(
+        self,
+        *,
+        up_to_year: int | None = None,
+        year: int | None = None,
+        code: str | None = None,
+    ) -> list[YearRecord]:
+        """Stored outcomes (final grade), sorted by (year, key), optionally filtered."""
+        return [
+            YearRecord(
+                year=row["year"],
+                key=row["key"],
+                credit_code=row["credit_code"],
+                enterprise=row["enterprise"],
+                total=row["total"],
+                grade=Grade(row["final_grade"]),
+            )
+            for row in self.rows(year=year, code=code, up_to_year=up_to_year)
+        ]
+
+    def rows(
+        self,
+        *,
+        year: int | None = None,
+        code: str | None = None,
+        up_to_year: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Full stored rows for ``history show``, sorted by (year, key); JSON columns decoded."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if up_to_year is not None:
+            clauses.append("year <= ?")
+            params.append(up_to_year)
+        if code is not None:
+            clauses.append("credit_code = ?")
+            params.append(normalize(code))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        cursor = self._conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM results{where} ORDER BY year, key", params
+        )
+        out = []
+        for values in cursor:
+            row = dict(zip(_COLUMNS, values, strict=True))
+            for name in _JSON_COLUMNS:
+                row[name] = json.loads(row[name])
+            row["consecutive_fail"] = bool(row["consecutive_fail"])
+            out.append(row)
+        return out
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT our transaction first; split instead (no ';' in the DDL text).
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _result_row(year: int, result: GradeResult, run_time: str) -> dict[str, Any]:
+    header = result.sheet.header
+    code = normalize(header.credit_code)
+    return {
+        "year": year,
+        "key": code or header.enterprise,
+        "credit_code": code,
+        "enterprise": header.enterprise,
+        "party_org": header.party_org,
+        "secretary": header.secretary,
+        "admin_head": header.admin_head,
+        "section_scores": _json(
+            {str(n): score for n, score in enumerate(result.section_scores, 1)}
+        ),
+        "item_scores": _json({s.code: s.score for s in result.sheet.scores}),
+        "total": result.total,
+        "raw_grade": str(result.raw_grade),
+        "final_grade": str(result.final_grade),
+        "triangle_not_met": _json(list(result.triangle_not_met)),
+        "consequences": _json(list(result.consequences)),
+        "consecutive_fail": int(result.consecutive_fail),
+        "source_file": result.sheet.path,
+        "source_sha256": result.sheet.sha256,
+        "run_time": run_time,
+        "origin": ORIGIN_RUN,
+    }
+
+
+def _imported_row(
+    year: int, record: ImportedRecord, source_file: str, sha256: str, run_time: str
+) -> dict[str, Any]:
+    return {
+        "year": year,
+        "key": record.key,
+        "credit_code": record.credit_code,
+        "enterprise": record.enterprise,
+        "party_org": record.party_org,
+        "secretary": record.secretary,
+        "admin_head": record.admin_head,
+        "section_scores": "{}",
+        "item_scores": "{}",
+        "total": record.total,
+        # An imported sheet states the final grade only; the grade by total is not known.
+        "raw_grade": None,
+        "final_grade": str(record.grade),
+        "triangle_not_met": "[]",
+        "consequences": "[]",
+        "consecutive_fail": 0,
+        "source_file": source_file,
+        "source_sha256": sha256,
+        "run_time": run_time,
+        "origin": ORIGIN_IMPORT,
+    }
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def _name_warning(
+    sheet: ScoreSheet, last_year: int, *, matched_without_code: bool, count: int = 1
+) -> Issue:
+    name = sheet.header.enterprise
+    cell = sheet.header.cells.get("统一社会信用代码", "")
+    where = {"file": sheet.path, "sheet": sheet.sheet, "cell": cell}
+    if matched_without_code:
+        return Issue.warning(
+            "history_name_match",
+            f"{last_year}年的历史记录中“{name}”没有统一社会信用代码，已按企业名称匹配上年度结果；"
+            "请核对是否为同一企业",
+            **where,
+        )
+    if count == 1:
+        text = f"已按企业名称“{name}”匹配{last_year}年的结果"
+    elif count == 0:
+        text = f"按企业名称“{name}”未找到{last_year}年的结果，视为上年度无记录"
+    else:
+        text = f"按企业名称“{name}”找到{count}条{last_year}年的结果，无法确定，视为上年度无记录"
+    return Issue.warning(
+        "history_by_name",
+        f"评分表未填写统一社会信用代码，{text}。请填写统一社会信用代码，以便跨年度准确比对",
+        **where,
+    )
