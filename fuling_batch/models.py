@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -84,7 +85,7 @@ class ItemScore:
     remark_cell: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ScoreSheet:
     """One enterprise's filled score sheet, as read; scores in standard line order."""
 
@@ -94,7 +95,7 @@ class ScoreSheet:
     header: Header
     scores: tuple[ItemScore, ...]
 
-    @property
+    @cached_property
     def by_code(self) -> Mapping[str, ItemScore]:
         return {s.code: s for s in self.scores}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -81,18 +81,18 @@ class Section:
         return f"{self.numeral}、{self.name}（{fmt_number(self.cap)}分）"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Standard:
     version: str
     title: str
     total: float
     sections: tuple[Section, ...]
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for section in self.sections for item in section.items)
 
-    @property
+    @cached_property
     def lines(self) -> tuple[Line, ...]:
         """All scorable lines in sheet order (58: the 55 items with 4.1 split into its parts)."""
         out: list[Line] = []
@@ -106,21 +106,23 @@ class Standard:
                 out.append(Line(item.code, item, item.value, ""))
         return tuple(out)
 
-    @property
+    @cached_property
     def key_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.key)
 
+    @cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return {item.code: item for item in self.items}
+
+    @cached_property
+    def _lines_by_code(self) -> dict[str, Line]:
+        return {line.code: line for line in self.lines}
+
     def item(self, code: str) -> Item:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return self._items_by_code[code]
 
     def line(self, code: str) -> Line:
-        for line in self.lines:
-            if line.code == code:
-                return line
-        raise KeyError(code)
+        return self._lines_by_code[code]
 
 
 def fmt_number(value: float) -> str:
