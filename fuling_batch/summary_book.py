@@ -1,0 +1,257 @@
+"""Shared machinery of the summary workbook: formats, checked cell writes, sheet layout.
+
+Every cell goes through :meth:`SheetWriter.cell`, which picks the xlsxwriter method by type
+(strings always with ``write_string``, so an inspector's ``=HYPERLINK(…)`` stays text) and turns
+a non-zero return code (a truncated string, a row past Excel's limit) into an
+:class:`~fuling_batch.errors.OutputError` that names the enterprise.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .errors import OutputError
+from .models import Grade, GradeResult
+from .standard import Line
+
+__all__ = [
+    "Column",
+    "Formats",
+    "SheetFactory",
+    "SheetWriter",
+    "display_width",
+    "enterprise_label",
+    "file_label",
+    "finish_table",
+    "fit_width",
+    "score_columns",
+    "start_sheet",
+    "wrapped_lines",
+]
+
+FONT = "宋体"
+FONT_SIZE = 10
+LINE_HEIGHT = 13  # points per line of 10-point text
+NUM = "0.0"
+PCT = "0.0%"
+DELTA = "+0.0;-0.0;0.0"
+# Fill colours of the grade cells: green / amber / red, light enough to print in grey.
+GRADE_COLOURS = {
+    Grade.PASS: ("#C6EFCE", "#006100"),
+    Grade.BASIC: ("#FFEB9C", "#9C5700"),
+    Grade.FAIL: ("#FFC7CE", "#9C0006"),
+}
+# Series colours of the charts: the same three hues, saturated enough to tell apart.
+CHART_COLOURS = {Grade.PASS: "#70AD47", Grade.BASIC: "#FFC000", Grade.FAIL: "#C00000"}
+
+
+@functools.lru_cache(maxsize=65536)
+def display_width(text: str) -> int:
+    """Width in Excel column units: a CJK (wide) character takes two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def score_columns(results: Sequence[GradeResult], lines: Sequence[Line]) -> list[list[float]]:
+    """Each line's scores across ``results``: computed once, read by several sheets."""
+    maps = [{s.code: s.score for s in r.sheet.scores} for r in results]
+    return [[m[line.code] for m in maps] for line in lines]
+
+
+def fit_width(texts: Iterable[str], lo: float = 6, hi: float = 40) -> float:
+    """A column width that shows the widest of ``texts`` (per line), bounded to ``lo … hi``."""
+    widest = max((display_width(line) for t in texts for line in t.split("\n")), default=0)
+    return max(lo, min(hi, widest + 2))
+
+
+class Formats:
+    """The workbook's cell formats, created once (xlsxwriter formats belong to one workbook)."""
+
+    def __init__(self, book: Workbook) -> None:
+        def fmt(**props: Any) -> Any:
+            base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter"}
+            return book.add_format(base | props)
+
+        cell = {"border": 1, "border_color": "#808080"}
+        self.title = fmt(bold=True, font_size=16, align="center")
+        self.subtitle = fmt(font_size=10, align="left", font_color="#404040")
+        self.header = fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **cell)
+        self.text = fmt(**cell)
+        self.wrap = fmt(text_wrap=True, **cell)
+        self.center = fmt(align="center", **cell)
+        self.int = fmt(align="center", num_format="0", **cell)
+        self.num = fmt(num_format=NUM, **cell)
+        self.pct = fmt(num_format=PCT, **cell)
+        self.delta = fmt(num_format=DELTA, **cell)
+        self.section = fmt(bold=True, font_size=12)
+        self.foot_text = fmt(bold=True, bg_color="#F2F2F2", **cell)
+        self.foot_num = fmt(bold=True, bg_color="#F2F2F2", num_format=NUM, **cell)
+        self.foot_pct = fmt(bold=True, bg_color="#F2F2F2", num_format=PCT, **cell)
+        self.foot_int = fmt(bold=True, bg_color="#F2F2F2", num_format="0", align="center", **cell)
+        self.grade = {
+            grade: fmt(align="center", bg_color=bg, font_color=fg, **cell)
+            for grade, (bg, fg) in GRADE_COLOURS.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table: its header text (``\\n`` allowed) and width in Excel units."""
+
+    header: str
+    width: float
+
+
+def _short(name: str, limit: int = 30) -> str:
+    return name if len(name) <= limit else name[:limit] + "…"
+
+
+class SheetWriter:
+    """A worksheet plus the formats, writing cells in row order with every return code checked."""
+
+    def __init__(self, ws: Worksheet, fmt: Formats) -> None:
+        self.ws = ws
+        self.fmt = fmt
+        self.name = ws.get_name()
+        self.header_row = 2
+        self.widths: list[float] = []
+
+    def cell(
+        self, row: int, col: int, value: object, cell_format: Any = None, who: str = ""
+    ) -> None:
+        """Write one value; ``who`` (see :func:`enterprise_label`) is named if it cannot be stored."""
+        if value is None or value == "":
+            rc = self.ws.write_blank(row, col, None, cell_format)
+        elif isinstance(value, str):
+            rc = self.ws.write_string(row, col, value, cell_format)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise OutputError(
+                    f"工作表“{self.name}”中{_whose(who)}的数值 {value} 无效，无法写入汇总表"
+                )
+            rc = self.ws.write_number(row, col, value, cell_format)
+        else:
+            raise TypeError(f"unsupported cell value {value!r}")
+        if rc:
+            self._fail(rc, row, col, value, who)
+
+    def row(
+        self, row: int, values: Sequence[object], formats: Sequence[Any], who: str = ""
+    ) -> None:
+        """Write ``values`` from column A with the matching ``formats``.
+
+        A row holding wrapped text gets a height for its longest cell: neither Excel nor
+        LibreOffice re-measures rows of a generated file.
+        """
+        lines = max(
+            (
+                wrapped_lines(value, self.widths[col])
+                for col, (value, cell_format) in enumerate(zip(values, formats, strict=True))
+                if cell_format is self.fmt.wrap
+                and isinstance(value, str)
+                and col < len(self.widths)
+            ),
+            default=1,
+        )
+        if lines > 1:
+            self.ws.set_row(row, LINE_HEIGHT * lines + 2)
+        for col, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
+            self.cell(row, col, value, cell_format, who)
+
+    def _fail(self, rc: int, row: int, col: int, value: object, who: str) -> None:
+        where = f"工作表“{self.name}”第{row + 1}行第{col + 1}列"
+        if rc == -2 and isinstance(value, str) and len(value) > 32767:
+            raise OutputError(
+                f"{_whose(who)}的内容过长（{len(value)}个字符），超过 Excel 单元格上限 32767 个字符，"
+                f"无法完整写入{where}；请在评分表中缩短后重新运行"
+            )
+        if rc == -1:
+            raise OutputError(f"{where}超出 Excel 行列上限，{_whose(who)}的数据无法写入汇总表")
+        raise OutputError(f"写入{where}失败（代码 {rc}），涉及{_whose(who)}")
+
+
+def _whose(who: str) -> str:
+    return who or "汇总数据"
+
+
+def enterprise_label(name: str) -> str:
+    """How an error message names an enterprise (long names shortened)."""
+    return f"企业“{_short(name)}”"
+
+
+def file_label(path: str) -> str:
+    """How an error message names an input file."""
+    return f"文件“{_short(path, 60)}”"
+
+
+SheetFactory = Callable[..., "SheetWriter"]
+"""``sheet(name, columns, **start_sheet options)``: a new sheet with the workbook's title rows."""
+
+
+def start_sheet(
+    book: Workbook,
+    fmt: Formats,
+    name: str,
+    title: str,
+    subtitle: str,
+    columns: Sequence[Column],
+    *,
+    freeze_cols: int = 0,
+    above_header: Sequence[Sequence[object]] = (),
+    freeze: bool = True,
+) -> SheetWriter:
+    """Add a sheet with the title rows, the header rows and A4 landscape print settings.
+
+    Row 0 is the title, row 1 the subtitle (issuing body); then the ``above_header`` rows (e.g.
+    each column's 分值) and the column headers at ``out.header_row``. Header rows are frozen and
+    repeated on every printed page; the caller writes data from ``out.header_row + 1`` on.
+    """
+    ws = book.add_worksheet(name)
+    out = SheetWriter(ws, fmt)
+    last_col = max(len(columns) - 1, 0)
+    ws.set_row(0, 28)
+    if last_col:
+        rc = ws.merge_range(0, 0, 0, last_col, title, fmt.title)
+        if rc:
+            out._fail(rc, 0, 0, title, "")
+    else:
+        out.cell(0, 0, title, fmt.title)
+    out.cell(1, 0, subtitle, fmt.subtitle)
+    for offset, values in enumerate(above_header):
+        out.row(2 + offset, values, [fmt.header] * len(values))
+    out.header_row = 2 + len(above_header)
+    # Excel does not grow a row for wrapped text written by a program: size it here.
+    lines = max((wrapped_lines(c.header, c.width) for c in columns), default=1)
+    ws.set_row(out.header_row, LINE_HEIGHT * lines + 4)
+    out.widths = [c.width for c in columns]
+    for col, column in enumerate(columns):
+        ws.set_column(col, col, column.width)
+        out.cell(out.header_row, col, column.header, fmt.header)
+    if freeze:
+        ws.freeze_panes(out.header_row + 1, freeze_cols)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2, out.header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    return out
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapping column ``width`` units wide."""
+    usable = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def finish_table(out: SheetWriter, last_row: int, last_col: int) -> None:
+    """Autofilter from the column headers down to the last data row."""
+    out.ws.autofilter(out.header_row, 0, max(last_row, out.header_row), last_col)
