@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
-from types import MappingProxyType
+from functools import cached_property
 
 from .issues import Issue
 
@@ -71,7 +70,7 @@ class Header:
     admin_head: str = ""
     assessed_on: str = ""
     inspectors: str = ""
-    cells: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,236 @@
+"""Reading a score sheet with python-calamine, by the SPEC contract's labels and codes.
+
+Nothing here relies on fixed positions or the sheet's name: the score sheet is the sheet with a
+header row holding 编号/分值/得分/扣分说明, the header block is found by its label cells, and each
+scorable row by the item code in the 编号 column. Rows and columns inserted anywhere, renamed or
+extra sheets are therefore read the same. Grids are read with ``skip_empty_area=False`` so that
+list indices are the real row/column numbers and every address in a message is the file's own.
+
+The reader does not judge values: it returns the raw cells (:class:`RawSheet`) and
+``validate.py`` decides what is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import python_calamine
+
+from .safety import ErrorCells, column_letter
+from .standard import Standard
+from .values import CodeKind, ParsedCode, normalize_text, parse_code
+
+__all__ = [
+    "HEADER_LABELS",
+    "TABLE_LABELS",
+    "Cell",
+    "NoScoreSheet",
+    "RawRow",
+    "RawSheet",
+    "Total",
+    "read_workbook",
+]
+
+HEADER_LABELS = (
+    "企业名称",
+    "统一社会信用代码",
+    "考核年度",
+    "党组织名称",
+    "党组织书记",
+    "行政主要负责人",
+    "考核日期",
+    "考核组成员",
+)
+# The item table's header cells; 重点项 (the ▲ column) is read when present.
+CODE, TEXT_COL, KEY, VALUE, SCORE, REMARK = "编号", "评分标准", "重点项", "分值", "得分", "扣分说明"
+TABLE_LABELS = (CODE, VALUE, SCORE, REMARK)
+# How far right of a label its value may be (past the label's merged range).
+_VALUE_REACH = 4
+
+_LABEL_MAX = 24  # characters; the longest label plus room for spaces and a colon
+
+Grid = list[list[object]]
+
+
+class NoScoreSheet(Exception):
+    """No sheet of the workbook has the item table's header row."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: object
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One row of the item table that carries an item code."""
+
+    code: ParsedCode
+    code_cell: Cell
+    value: Cell | None
+    key: Cell | None
+    score: Cell
+    remark: Cell
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """A subtotal (``section`` > 0), the grand total (``section`` == 0) or a part total (``item``)."""
+
+    label: str
+    score: Cell
+    section: int = 0
+    item: str = ""
+
+
+@dataclass(slots=True)
+class RawSheet:
+    name: str
+    header: dict[str, Cell]
+    table_cells: dict[str, str]  # table label -> address of its header cell
+    rows: list[RawRow] = field(default_factory=list)
+    totals: list[Total] = field(default_factory=list)
+    error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#REF!"
+
+
+def _a1(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row + 1}"
+
+
+def _label(value: object) -> str:
+    # Labels are short; criterion texts and remarks are not, and are most of the cells.
+    if not isinstance(value, str) or len(value) > _LABEL_MAX:
+        return ""
+    return "".join(normalize_text(value).split()).rstrip(":：")
+
+
+def _at(grid: Grid, row: int, col: int) -> object:
+    if 0 <= row < len(grid) and 0 <= col < len(grid[row]):
+        value = grid[row][col]
+        return None if value == "" else value
+    return None
+
+
+def _find_table_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    for r, row in enumerate(grid):
+        labels: dict[str, int] = {}
+        for c, value in enumerate(row):
+            text = _label(value)
+            if text in (CODE, TEXT_COL, KEY, VALUE, SCORE, REMARK) and text not in labels:
+                labels[text] = c
+        if all(name in labels for name in TABLE_LABELS):
+            return r, labels
+    return None
+
+
+def _merged_end(
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], row: int, col: int
+) -> int:
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return c1
+    return col
+
+
+def _header(
+    grid: Grid, merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]
+) -> dict[str, Cell]:
+    found: dict[str, Cell] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            label = _label(value)
+            if label not in HEADER_LABELS or label in found:
+                continue
+            start = _merged_end(merged, r, c) + 1
+            cell = Cell(None, _a1(r, start))
+            for col in range(start, start + _VALUE_REACH):
+                candidate = _at(grid, r, col)
+                if candidate is None:
+                    continue
+                if _label(candidate) not in HEADER_LABELS:
+                    cell = Cell(candidate, _a1(r, col))
+                break
+            found[label] = cell
+    return found
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _table(
+    grid: Grid, top: int, cols: dict[str, int], known: frozenset[str]
+) -> tuple[list[RawRow], list[Total]]:
+    rows: list[RawRow] = []
+    totals: list[Total] = []
+    section = 0
+    code_col, score_col = cols[CODE], cols[SCORE]
+    first_col = min(cols.values())
+    for r in range(top + 1, len(grid)):
+        code = parse_code(_at(grid, r, code_col), known)
+        score = Cell(_at(grid, r, score_col), _a1(r, score_col))
+        if code.kind is not CodeKind.NONE:
+            section = int(code.code.split(".")[0]) if code.code else section
+            rows.append(
+                RawRow(
+                    code=code,
+                    code_cell=Cell(_at(grid, r, code_col), _a1(r, code_col)),
+                    value=Cell(_at(grid, r, cols[VALUE]), _a1(r, cols[VALUE])),
+                    key=Cell(_at(grid, r, cols[KEY]), _a1(r, cols[KEY])) if KEY in cols else None,
+                    score=score,
+                    remark=Cell(_at(grid, r, cols[REMARK]), _a1(r, cols[REMARK])),
+                )
+            )
+            continue
+        texts = "".join(_text(_at(grid, r, c)) for c in range(first_col, score_col))
+        if "小计" in texts and section:
+            totals.append(Total(f"第{section}部分小计", score, section=section))
+        elif "合计" in texts or "总分" in texts:
+            totals.append(Total("合计", score))
+    return rows, totals
+
+
+def read_workbook(
+    data: bytes, standard: Standard, error_cells: ErrorCells | None = None
+) -> RawSheet:
+    """Find and read the score sheet in a workbook's bytes (any format calamine reads).
+
+    Raises :class:`NoScoreSheet` when no sheet has the table header row, and calamine's own
+    errors for a file it cannot parse (the caller turns both into issues).
+    """
+    lines = frozenset(line.code for line in standard.lines)
+    known = lines | frozenset(i.code for i in standard.items)
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    best: tuple[int, RawSheet] | None = None
+    for index, name in enumerate(workbook.sheet_names):
+        try:
+            sheet = workbook.get_sheet_by_index(index)
+        except python_calamine.CalamineError:
+            continue  # chart sheets and macro sheets have no cells
+        grid: Grid = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        found = _find_table_header(grid)
+        if found is None:
+            continue
+        top, cols = found
+        rows, totals = _table(grid, top, cols, known)
+        matched = sum(1 for row in rows if row.code.code in known)
+        if best is not None and matched <= best[0]:
+            continue
+        raw = RawSheet(
+            name=name,
+            header=_header(grid, sheet.merged_cell_ranges or []),
+            table_cells={label: _a1(top, col) for label, col in cols.items()},
+            rows=rows,
+            totals=totals,
+            error_cells=dict((error_cells or {}).get(name, {})),
+        )
+        best = (matched, raw)
+        if matched >= len(lines):
+            break  # every line found: later sheets (guides, notes) need not be parsed
+    workbook.close()
+    if best is None:
+        raise NoScoreSheet(", ".join(workbook.sheet_names))
+    return best[1]

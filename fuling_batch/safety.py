@@ -1,0 +1,345 @@
+"""Bounding the work before a file is parsed: one hostile file must not exhaust memory.
+
+A score sheet is ~60 item rows and a few KB; the limits below are generous for that and
+small for an attacker. They are checked from the container's own directory (zip central
+directory, compound-file directory) and from a light scan of the cell positions, before
+python-calamine builds a dense grid — a single cell at ``XFD1048576`` would otherwise make
+it allocate billions of cells.
+
+The same scan collects the error cells (``#REF!``, ``#DIV/0!``…), which calamine returns as
+empty, so that a score cell holding ``#REF!`` is reported as such and not just as blank.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import defusedxml.ElementTree as SafeET
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "ErrorCells",
+    "Refusal",
+    "Scan",
+    "cfb_streams",
+    "column_letter",
+    "scan_cfb",
+    "scan_zip",
+]
+
+# ---- limits: the one place they live -------------------------------------------------------
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled score sheet is ~30 KB
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # sum of the zip members' declared sizes
+MAX_COMPRESSION_RATIO = 200  # per member larger than 1 MB uncompressed; XML rarely exceeds 20
+MAX_ZIP_MEMBERS = 2000
+MAX_ROWS = 5000  # the score sheet has under 100 rows
+MAX_COLS = 200
+MAX_CELLS = 200_000  # cells with content, all sheets together
+
+# sheet name -> {A1 address: error text}
+ErrorCells = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a file is not parsed: a stable issue code and a Chinese message."""
+
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class Scan:
+    refusal: Refusal | None = None
+    error_cells: ErrorCells = field(default_factory=dict)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → ``A``, ``B``, … ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
+    if rows > MAX_ROWS or cols > MAX_COLS or cells > MAX_CELLS:
+        return Refusal(
+            "SHEET_TOO_LARGE",
+            f"工作表“{where}”的数据区域过大（{rows}行×{cols}列，{cells}个单元格；评分表上限"
+            f"{MAX_ROWS}行×{MAX_COLS}列），请只保留评分表内容后重新提交",
+        )
+    return None
+
+
+# ---- zip (OOXML) ---------------------------------------------------------------------------
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
+_ERROR_CELL = re.compile(
+    rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
+    re.DOTALL,
+)
+
+
+def scan_zip(data: bytes) -> Scan:
+    """Check a zip container from its directory, then bound each worksheet's used area."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
+        return Scan(
+            Refusal("FILE_CORRUPT", f"文件已损坏，无法作为压缩包打开（{exc}），请重新保存后提交")
+        )
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return Scan(
+            Refusal(
+                "ZIP_BOMB", f"文件包含{len(infos)}个内部部件，超过上限{MAX_ZIP_MEMBERS}，已拒绝读取"
+            )
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
+            return Scan(
+                Refusal(
+                    "ZIP_BOMB",
+                    f"文件内部部件 {info.filename} 声明解压后 {info.file_size} 字节，压缩比 {ratio:.0f}:1，"
+                    "疑似压缩炸弹，已拒绝读取",
+                )
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return Scan(
+            Refusal(
+                "ZIP_BOMB",
+                f"文件解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED_BYTES} 字节，已拒绝读取",
+            )
+        )
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names or "xl/workbook.bin" in names:
+            return Scan()  # ODS / XLSB: bounded by the sizes above; calamine reads them
+        return Scan(
+            Refusal(
+                "NOT_SPREADSHEET",
+                "文件不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel/WPS 另存为 .xlsx 后重新提交",
+            )
+        )
+    try:
+        sheet_names = _sheet_members(archive)
+        scan = Scan()
+        cells = 0
+        for member, sheet in sheet_names.items():
+            if member not in names:
+                continue
+            xml = archive.read(member)
+            rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
+            cols = 0
+            for match in _CELL.finditer(xml):
+                if match.group(2):  # <c …/>: a styled empty cell, calamine ignores it
+                    continue
+                cells += 1
+                ref = _REF.search(match.group(1))
+                if ref:
+                    cols = max(cols, _column_index(ref.group(1)) + 1)
+                    rows = max(rows, int(ref.group(2)))
+            refusal = _too_big(rows, cols, cells, sheet)
+            if refusal:
+                return Scan(refusal)
+            if b't="e"' not in xml:
+                continue
+            errors = {
+                m.group(1).decode(): m.group(2).decode("utf-8", "replace")
+                for m in _ERROR_CELL.finditer(xml)
+            }
+            if errors:
+                scan.error_cells[sheet] = errors
+        return scan
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, SafeET.ParseError) as exc:
+        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name → sheet name, from workbook.xml and its relationships."""
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    targets: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in archive.namelist():
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        for rel in rels:
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id", "")] = target
+    out: dict[str, str] = {}
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet"):
+            target = targets.get(element.get(ns_rel, ""), "")
+            if target:
+                out[target] = element.get("name", "")
+    return out
+
+
+# ---- compound file (legacy .xls, encrypted OOXML) ------------------------------------------
+
+_FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _chain(fat: list[int], start: int) -> Iterator[int]:
+    seen = 0
+    sector = start
+    while sector < 0xFFFFFFFA and sector < len(fat):
+        yield sector
+        seen += 1
+        if seen > len(fat):
+            raise ValueError("扇区链存在循环")
+        sector = fat[sector]
+
+
+def cfb_streams(data: bytes) -> dict[str, bytes | None]:
+    """Stream names of a compound file; the content of ``Workbook``/``Book`` (else None).
+
+    Only what intake needs: the directory, and the workbook stream when it lives in the
+    regular FAT (any real .xls workbook is far above the 4 KB mini-stream cutoff).
+    """
+    if len(data) < 512:
+        raise ValueError("复合文档头不完整")
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if shift not in (9, 12):
+        raise ValueError("复合文档扇区大小无效")
+    size = 1 << shift
+    n_sectors = (len(data) - size) // size + 1
+
+    def sector(n: int) -> bytes:
+        return data[(n + 1) * size : (n + 2) * size]
+
+    difat = [x for x in struct.unpack_from("<109I", data, 0x4C) if x != _FREE]
+    next_difat, per = struct.unpack_from("<I", data, 0x44)[0], size // 4
+    guard = 0
+    while next_difat < 0xFFFFFFFA and guard <= n_sectors:
+        entries = struct.unpack(f"<{per}I", sector(next_difat))
+        difat.extend(x for x in entries[:-1] if x != _FREE)
+        next_difat, guard = entries[-1], guard + 1
+    fat: list[int] = []
+    for fat_sector in difat[: n_sectors + 1]:
+        chunk = sector(fat_sector)
+        fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk[: len(chunk) // 4 * 4]))
+    directory = b"".join(sector(s) for s in _chain(fat, struct.unpack_from("<I", data, 0x30)[0]))
+    streams: dict[str, bytes | None] = {}
+    for offset in range(0, len(directory) - 127, 128):
+        entry = directory[offset : offset + 128]
+        name_len = min(struct.unpack_from("<H", entry, 64)[0], 64)
+        kind = entry[66]
+        if kind != 2 or name_len < 2:
+            continue
+        name = entry[: name_len - 2].decode("utf-16-le", "replace")
+        content = None
+        if name in ("Workbook", "Book"):
+            start = struct.unpack_from("<I", entry, 116)[0]
+            length = struct.unpack_from("<I", entry, 120)[0]
+            if length >= 4096:
+                content = b"".join(sector(s) for s in _chain(fat, start))[:length]
+        streams[name] = content
+    return streams
+
+
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00BD, 0x00BE}
+_BIFF_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+}
+
+
+def scan_biff(stream: bytes) -> Scan:
+    """Bound the used area of each sheet of a BIFF8 workbook stream; find error cells.
+
+    A FILEPASS record means the workbook is password-protected (RC4/XOR encryption).
+    """
+    sheets_at: dict[int, str] = {}
+    current = ""
+    rows = cols = cells = 0
+    scan = Scan()
+    pos = 0
+    while pos + 4 <= len(stream):
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        if rtype == 0x002F:
+            return Scan(
+                Refusal("FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交")
+            )
+        if rtype == 0x0085 and len(body) >= 8:  # BOUNDSHEET: stream offset of the sheet's BOF
+            cch, high = body[6], body[7] & 1
+            raw = body[8 : 8 + cch * (2 if high else 1)]
+            sheets_at[struct.unpack_from("<I", body, 0)[0]] = raw.decode(
+                "utf-16-le" if high else "latin-1", "replace"
+            )
+        elif rtype == 0x0809:  # BOF: a new substream starts
+            current = sheets_at.get(pos, current)
+        elif rtype in _BIFF_CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body, 0)
+            if rtype in (0x00BD, 0x00BE) and len(body) >= 6:
+                col = max(col, struct.unpack_from("<H", body, len(body) - 2)[0])
+            if rtype not in (0x0201, 0x00BE):  # blanks carry formatting only
+                cells += 1
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+            if rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
+                address = f"{column_letter(col)}{row + 1}"
+                scan.error_cells.setdefault(current, {})[address] = _BIFF_ERRORS.get(
+                    body[6], "#错误"
+                )
+            elif (
+                rtype == 0x0006 and len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff"
+            ):
+                address = f"{column_letter(col)}{row + 1}"
+                scan.error_cells.setdefault(current, {})[address] = _BIFF_ERRORS.get(
+                    body[8], "#错误"
+                )
+        pos += 4 + length
+    refusal = _too_big(rows, cols, cells, current or "?")
+    return Scan(refusal) if refusal else scan
+
+
+def scan_cfb(data: bytes) -> Scan:
+    """Encrypted OOXML, password-protected .xls, or a compound file that is not a workbook."""
+    try:
+        streams = cfb_streams(data)
+    except (ValueError, struct.error, IndexError) as exc:
+        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+        return Scan(
+            Refusal("FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交")
+        )
+    workbook = streams.get("Workbook", streams.get("Book"))
+    if "Workbook" not in streams and "Book" not in streams:
+        return Scan(
+            Refusal(
+                "NOT_SPREADSHEET",
+                "文件不是 Excel 工作簿（可能是 Word 等其他文件），请用 Excel/WPS 另存为 .xlsx 后重新提交",
+            )
+        )
+    return scan_biff(workbook) if workbook else Scan()
