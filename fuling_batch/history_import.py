@@ -9,6 +9,7 @@ error :class:`Issue` values located to the sheet and cell, and are not imported.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -122,8 +123,25 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
     return ImportOutcome(year, len(records) - len(skipped), tuple(issues))
 
 
-def _read(path: Path) -> dict[str, list[list[Any]]]:
-    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+def results_table_sheet(data: bytes) -> str | None:
+    """The sheet of a workbook that holds a results table (企业 with 总分 and 等次), or None.
+
+    Lets intake tell a results or summary workbook dropped among the score sheets from a
+    broken score sheet, and point the operator to ``history import`` instead.
+    """
+    try:
+        found = _find_table(_read(io.BytesIO(data)))
+    except python_calamine.CalamineError:
+        return None
+    return found[0] if found else None
+
+
+def _read(source: Path | io.BytesIO) -> dict[str, list[list[Any]]]:
+    workbook = (
+        python_calamine.CalamineWorkbook.from_filelike(source)
+        if isinstance(source, io.BytesIO)
+        else python_calamine.CalamineWorkbook.from_path(str(source))
+    )
     try:
         # skip_empty_area=False: rows and columns start at A1, so indexes map to cell addresses.
         return {

@@ -27,6 +27,7 @@ import python_calamine
 
 from .config import GradingConfig
 from .discover import Candidate, Format, discover, sniff
+from .history_import import results_table_sheet
 from .issues import Issue, has_errors, located
 from .models import FileReport, FileStatus
 from .reader import TABLE_LABELS, NoScoreSheet, read_workbook
@@ -105,6 +106,17 @@ def _read(
     try:
         raw = read_workbook(data, standard, scan.error_cells)
     except NoScoreSheet as exc:
+        results_sheet = results_table_sheet(data)
+        if results_sheet is not None:
+            # Last year's results or our own summary dropped among the sheets: not an
+            # inspector's mistake to send back, but not a score sheet either.
+            skip = Issue.warning(
+                "FILE_SKIPPED",
+                f"这是考核结果表（工作表“{results_sheet}”含企业、总分、等次列），不是评分表，已跳过；"
+                "如需作为往年结果，请用 fuling-batch history import 导入",
+                file=rel,
+            )
+            return FileReport(rel, FileStatus.SKIPPED, (skip,)), None
         labels = "/".join(TABLE_LABELS)
         return _refused(
             rel,

@@ -334,3 +334,24 @@ def test_inputs_unchanged_and_returned_copies_marked(tmp_path: Path) -> None:
     assert "转存" in str(old[NOTE_SHEET]["A3"].value)
     dup = openpyxl.load_workbook(tmp_path / "退回修改" / "dup.xlsx")
     assert "s04.xlsx" in dup["评分表"]["F2"].comment.text
+
+
+def test_results_workbook_among_the_sheets_is_skipped_with_a_hint(tmp_path: Path) -> None:
+    """Last year's results (or our own summary) dropped into the folder is not a bad score sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "汇总"
+    ws.append(["2025年度考核结果"])
+    ws.append(["排名", "企业名称", "统一社会信用代码", "总分", "最终等次"])
+    ws.append([1, "甲公司", credit_code(1), 88, "合格"])
+    wb.save(tmp_path / "2025年度结果.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active.append(["随便", "什么", "内容"])  # type: ignore[union-attr]
+    wb.save(tmp_path / "其他表格.xlsx")
+    reports = run(tmp_path)
+    results = reports["2025年度结果.xlsx"]
+    assert results.status is FileStatus.SKIPPED
+    assert [i.code for i in results.issues] == ["FILE_SKIPPED"]
+    assert "history import" in results.issues[0].message
+    assert only_error(reports["其他表格.xlsx"]) == "SHEET_NOT_FOUND"
