@@ -21,7 +21,7 @@ from rich.table import Table
 from . import __version__
 from .config import Config, load_config
 from .errors import FulingError, UsageError
-from .models import FileReport, FileStatus, GradeResult
+from .models import FileReport, FileStatus, Grade, GradeResult
 from .standard import fmt_number, load_standard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -274,9 +274,7 @@ def print_results(results: Sequence[GradeResult]) -> None:
             "、".join(r.consequences) or "—",
         )
     out.print(table)
-    grades = {}
-    for r in results:
-        grades[str(r.final_grade)] = grades.get(str(r.final_grade), 0) + 1
+    grades = {g: sum(r.final_grade is g for r in results) for g in Grade}
     due = sum(r.needs_notice for r in results)
     out.print(
         "等次：" + "，".join(f"{g} {n}" for g, n in grades.items()) + f"；需发通知书 {due} 份"
