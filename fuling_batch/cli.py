@@ -377,8 +377,13 @@ def history_show(
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("input"))
-@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="评分表模板，默认 templates/score_template.xlsx。")
+@click.option(
+    "--template",
+    "template_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="评分表模板，默认 templates/score_template.xlsx。",
+)
 @handle_errors
 def sample(folder: Path, template_path: Path | None) -> None:
     """生成演示用的示例评分表（虚构企业，涵盖各种考核结果）及上年度结果。"""
@@ -386,7 +391,9 @@ def sample(folder: Path, template_path: Path | None) -> None:
 
     template_path = template_path or Path("templates") / "score_template.xlsx"
     if not template_path.is_file():
-        raise UsageError(f"找不到评分表模板：{template_path}（可先运行 fuling-batch template 生成）")
+        raise UsageError(
+            f"找不到评分表模板：{template_path}（可先运行 fuling-batch template 生成）"
+        )
     written = write_sample_input(folder, template_path)
     last = write_last_year(folder / LAST_YEAR_FILE)
     out.print(f"已生成示例评分表 {len(written)} 份：{folder}；上年度结果：{last}")

@@ -24,7 +24,9 @@ def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template written by the current code (not the committed file, which has its own test)."""
     from fuling_batch.template import write_template
 
-    return write_template(tmp_path_factory.mktemp("template") / "score_template.xlsx", load_standard())
+    return write_template(
+        tmp_path_factory.mktemp("template") / "score_template.xlsx", load_standard()
+    )
 
 
 FilledSheet = Callable[..., Path]

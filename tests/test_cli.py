@@ -35,20 +35,34 @@ def cli(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "fuling_batch", *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,
     )
 
 
 def digest(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
 def run_sample(sample_input: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    imported = cli("history", "import", sample_input / LAST_YEAR_FILE, "--year", 2025, "--out", out,
-                   cwd=sample_input.parent)
+    imported = cli(
+        "history",
+        "import",
+        sample_input / LAST_YEAR_FILE,
+        "--year",
+        2025,
+        "--out",
+        out,
+        cwd=sample_input.parent,
+    )
     assert imported.returncode == 0, imported.stdout + imported.stderr
     return cli("run", sample_input, "--year", 2026, "--out", out, cwd=sample_input.parent)
 
@@ -84,8 +98,8 @@ def test_rerun_gives_identical_results_and_one_set_of_rows(sample_input: Path, t
     assert run_sample(sample_input, out).returncode == 0
     assert (out / "2026" / "report.json").read_bytes() == first
     with sqlite3.connect(out / "history.sqlite3") as db:
-        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
-        assert tables
+        per_year = dict(db.execute("select year, count(*) from results group by year"))
+    assert per_year == {2025: 11, 2026: len(EXPECTED)}
 
 
 def test_a_rejected_sheet_does_not_stop_the_others(sample_input: Path, tmp_path: Path):
