@@ -21,6 +21,7 @@ from rich.table import Table
 from . import __version__
 from .config import Config, load_config
 from .errors import FulingError, UsageError
+from .issues import Issue
 from .models import FileReport, FileStatus, Grade, GradeResult
 from .standard import fmt_number, load_standard
 
@@ -116,8 +117,7 @@ def template(out_path: Path | None, roster: Path | None, year: int | None) -> No
     if not roster.is_file():
         raise UsageError(f"找不到企业名册：{roster}")
     outcome = write_prefilled(roster, out_path or Path("output") / "预填评分表", year, standard)
-    for issue in outcome.issues:
-        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
+    print_findings(outcome.issues)
     out.print(f"已生成预填评分表 {len(outcome.written)} 份，名册问题 {len(outcome.issues)} 条。")
     sys.exit(1 if any(i.is_error for i in outcome.issues) else 0)
 
@@ -286,42 +286,53 @@ def history() -> None:
     """历年考核数据库：导入往年结果、查看已存记录。"""
 
 
-def _history_path(history_path: Path | None, out_dir: Path) -> Path:
-    from .history import default_history_path
+def history_location(func: F) -> F:
+    """``--history FILE`` / ``--out DIR`` → the command gets one ``database: Path``."""
 
-    return history_path or default_history_path(out_dir)
+    @click.option(
+        "--history",
+        "history_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
+    )
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help="输出文件夹（决定默认数据库位置）。",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, history_path: Path | None, out_dir: Path, **kwargs: Any) -> Any:
+        from .history import default_history_path
+
+        return func(*args, database=history_path or default_history_path(out_dir), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_findings(issues: Sequence[Issue]) -> None:
+    for issue in issues:
+        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
 
 
 @history.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--year", type=int, required=True, help="该文件所属的考核年度。")
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="输出文件夹（决定默认数据库位置）。",
-)
+@history_location
 @handle_errors
-def history_import(file: Path, year: int, history_path: Path | None, out_dir: Path) -> None:
+def history_import(file: Path, year: int, database: Path) -> None:
     """从表格导入往年考核结果（需含 统一社会信用代码或企业名称、总分、等次 列）。"""
     from .history import History
     from .history_import import import_results
 
     if not file.is_file():
         raise UsageError(f"找不到要导入的文件：{file}")
-    with History(_history_path(history_path, out_dir)) as store:
+    with History(database) as store:
         outcome = import_results(store, file, year)
-    for issue in outcome.issues:
-        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
+    print_findings(outcome.issues)
     out.print(
         f"已导入 {outcome.year} 年度考核结果 {outcome.imported} 条，问题 {len(outcome.issues)} 条。"
     )
@@ -331,32 +342,15 @@ def history_import(file: Path, year: int, history_path: Path | None, out_dir: Pa
 @history.command("show")
 @click.option("--year", type=int, default=None, help="只看某一年度。")
 @click.option("--code", default=None, help="只看某一统一社会信用代码。")
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="输出文件夹（决定默认数据库位置）。",
-)
+@history_location
 @handle_errors
-def history_show(
-    year: int | None, code: str | None, history_path: Path | None, out_dir: Path
-) -> None:
+def history_show(year: int | None, code: str | None, database: Path) -> None:
     """列出数据库中已存的考核结果。"""
     from .history import History
 
-    path = _history_path(history_path, out_dir)
-    if not path.is_file():
-        raise UsageError(f"找不到历年考核数据库：{path}（请先运行 run 或 history import）")
-    with History(path) as store:
+    if not database.is_file():
+        raise UsageError(f"找不到历年考核数据库：{database}（请先运行 run 或 history import）")
+    with History(database) as store:
         records = store.records(year=year, code=code)
     if not records:
         out.print("没有符合条件的记录。")

@@ -19,6 +19,7 @@ __all__ = [
     "CONSEQUENCE_ADMONISH",
     "CONSEQUENCE_RECTIFY",
     "CONSEQUENCE_REMIND",
+    "HEADER_LABELS",
     "FileReport",
     "FileStatus",
     "Grade",
@@ -53,6 +54,20 @@ class FileStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     SKIPPED = "skipped"
+
+
+# The SPEC's header-block labels, in the order the template lays them out. Each has its value
+# in the first cell to its right; these exact texts are the contract with the score sheet.
+HEADER_LABELS: tuple[str, ...] = (
+    "企业名称",
+    "统一社会信用代码",
+    "考核年度",
+    "党组织名称",
+    "党组织书记",
+    "行政主要负责人",
+    "考核日期",
+    "考核组成员",
+)
 
 
 @dataclass(frozen=True, slots=True)

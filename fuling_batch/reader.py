@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import python_calamine
 
+from .models import HEADER_LABELS
 from .safety import ErrorCells, column_letter
 from .standard import Standard
 from .values import CodeKind, ParsedCode, normalize_text, parse_code
@@ -33,16 +34,6 @@ __all__ = [
     "read_workbook",
 ]
 
-HEADER_LABELS = (
-    "企业名称",
-    "统一社会信用代码",
-    "考核年度",
-    "党组织名称",
-    "党组织书记",
-    "行政主要负责人",
-    "考核日期",
-    "考核组成员",
-)
 # The item table's header cells; 重点项 (the ▲ column) is read when present.
 CODE, TEXT_COL, KEY, VALUE, SCORE, REMARK = "编号", "评分标准", "重点项", "分值", "得分", "扣分说明"
 TABLE_LABELS = (CODE, VALUE, SCORE, REMARK)

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .config import GradingConfig
 from .fileio import write_atomic
+from .models import HEADER_LABELS
 from .standard import Item, Line, Standard, fmt_number, load_standard
 
 __all__ = [
@@ -31,10 +32,6 @@ __all__ = [
     "TEMPLATE_VERSION", "main_template_path", "write_template",
 ]  # fmt: skip
 
-HEADER_LABELS: tuple[str, ...] = (
-    "企业名称", "统一社会信用代码", "考核年度", "党组织名称",
-    "党组织书记", "行政主要负责人", "考核日期", "考核组成员",
-)  # fmt: skip
 SHEET_NAME = "评分表"
 GUIDE_SHEET = "填表说明"
 META_SHEET = "_meta"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from . import creditcode
 from .config import GradingConfig
 from .issues import Issue
-from .models import Header, ItemScore, ScoreSheet
+from .models import HEADER_LABELS, Header, ItemScore, ScoreSheet
 from .reader import CODE, RawRow, RawSheet
 from .standard import Standard, fmt_number
 from .values import CodeKind, ValueKind, describe, normalize_text, parse_number, parse_year
@@ -264,16 +264,7 @@ def _check_totals(raw: RawSheet, standard: Standard, scores: dict[str, ItemScore
 def _check_header(raw: RawSheet, year: int | None) -> tuple[Header, list[Issue]]:
     issues: list[Issue] = []
     values: dict[str, str] = {}
-    for label in (
-        "企业名称",
-        "统一社会信用代码",
-        "考核年度",
-        "党组织名称",
-        "党组织书记",
-        "行政主要负责人",
-        "考核日期",
-        "考核组成员",
-    ):
+    for label in HEADER_LABELS:
         cell = raw.header.get(label)
         if cell is None:
             if label in REQUIRED_HEADER:
