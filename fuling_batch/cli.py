@@ -80,6 +80,20 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+# Options shared by `check` and `run`, declared once.
+input_argument = click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
+)
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。"
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fuling-batch")
 def main() -> None:
@@ -141,16 +155,10 @@ def notice_template(out_path: Path | None) -> None:
 
 
 @main.command()
-@click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+@input_argument
 @click.option("--year", type=int, default=None, help="考核年度；给出时核对每张评分表的考核年度。")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
-)
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。")
+@config_option
+@jobs_option
 @handle_errors
 def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int | None) -> None:
     """只校验评分表，列出每个问题所在的文件、工作表和单元格。"""
@@ -167,7 +175,7 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
 
 
 @main.command()
-@click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+@input_argument
 @click.option("--year", type=int, required=True, help="考核年度，如 2026。")
 @click.option(
     "--out",
@@ -184,20 +192,14 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
     default=None,
     help="历年考核数据库（SQLite），默认 输出文件夹/history.sqlite3。",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
-)
+@config_option
 @click.option(
     "--notice-template",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     help="通知书模板（.docx.j2），默认使用 templates/notice.docx.j2。",
 )
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。")
+@jobs_option
 @click.option("--pdf", is_flag=True, help="同时将通知书转换为 PDF（需安装 LibreOffice）。")
 @handle_errors
 def run(
