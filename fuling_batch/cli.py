@@ -201,6 +201,9 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
 )
 @jobs_option
 @click.option("--pdf", is_flag=True, help="同时将通知书转换为 PDF（需安装 LibreOffice）。")
+@click.option(
+    "--timings", is_flag=True, help="在标准错误输出中打印各阶段耗时（JSON，供性能测试使用）。"
+)
 @handle_errors
 def run(
     input_dir: Path,
@@ -211,6 +214,7 @@ def run(
     notice_template: Path | None,
     jobs: int | None,
     pdf: bool,
+    timings: bool,
 ) -> None:
     """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
     from .pipeline import run as run_job
@@ -237,6 +241,13 @@ def run(
     out.print(
         f"  通知书：{len(outcome.notices)} 份；退回修改：{len(outcome.returned)} 份；report.json"
     )
+    if timings:
+        import json
+        import resource
+
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        figures = {"stages": outcome.timings, "peak_rss_mib": round(peak_kib / 1024, 1)}
+        print(json.dumps(figures, ensure_ascii=False), file=sys.stderr)
     sys.exit(outcome.exit_code)
 
 

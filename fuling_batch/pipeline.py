@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,6 +42,7 @@ class RunOutcome:
     report: Path | None = None
     notices: list[Path] = field(default_factory=list)
     returned: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> list[FileReport]:
@@ -49,6 +52,16 @@ class RunOutcome:
     def exit_code(self) -> int:
         """SPEC: 0 when every sheet was accepted, 1 when some sheet was rejected."""
         return 1 if self.rejected else 0
+
+
+@contextmanager
+def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of a stage to ``timings`` (the bench prints these)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
 
 def grade_reports(
@@ -103,25 +116,35 @@ def run(
     notice_template = notice_template or default_notice_template()
     check_template(notice_template)
 
-    reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
+    timings: dict[str, float] = {}
+    with _stage(timings, "read+validate"):
+        reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
     year_dir = out_dir / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
     with History(history_path or default_history_path(out_dir)) as history:
-        reports, results = grade_reports(reports, year, history, standard, config)
-        history.record_year(year, results, now or dt.datetime.now().astimezone())
-        records = history.records(up_to_year=year)
+        with _stage(timings, "grade"):
+            reports, results = grade_reports(reports, year, history, standard, config)
+        with _stage(timings, "history"):
+            history.record_year(year, results, now or dt.datetime.now().astimezone())
+            records = history.records(up_to_year=year)
 
     # A re-run replaces the year's derived files, so stale notices or returned copies of
     # sheets fixed since then do not linger beside the new ones.
     for stale in (year_dir / RETURNED_DIR, year_dir / NOTICES_DIR):
         shutil.rmtree(stale, ignore_errors=True)
-    returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
-    summary = write_summary(year_dir, year, results, reports, records, standard, config)
-    notice_records = write_notices(
-        year_dir, year, results, standard, config.notices, notice_template, processes, pdf
-    )
+    with _stage(timings, "returned"):
+        returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+    with _stage(timings, "summary"):
+        summary = write_summary(year_dir, year, results, reports, records, standard, config)
+    with _stage(timings, "notices"):
+        notice_records = write_notices(
+            year_dir, year, results, standard, config.notices, notice_template, processes, pdf
+        )
     notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
-    report = write_report(year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths))
+    with _stage(timings, "report"):
+        report = write_report(
+            year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths)
+        )
     return RunOutcome(
         year=year,
         year_dir=year_dir,
@@ -131,4 +154,5 @@ def run(
         report=report,
         notices=[n.path for n in notice_records],
         returned=returned,
+        timings=timings,
     )
