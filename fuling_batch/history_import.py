@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
-from openpyxl.utils import get_column_letter
 
 from .creditcode import normalize, problem
 from .errors import UsageError
 from .history import History, ImportedRecord
 from .issues import Issue
 from .models import Grade
+from .safety import column_letter
 
 __all__ = ["HEADER_SCAN_ROWS", "ImportOutcome", "import_results"]
 
@@ -223,7 +223,7 @@ def _parse_rows(
             return {
                 "file": file,
                 "sheet": sheet,
-                "cell": f"{get_column_letter(columns[role] + 1)}{index + 1}",
+                "cell": f"{column_letter(columns[role])}{index + 1}",
             }
 
         if not any(_text(value) for value in row):

@@ -105,7 +105,6 @@ def run(
     """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
     from .notice_template import default_notice_template
     from .notices import check_template, write_notices
-    from .returned import write_returned_copies
     from .summary import write_summary
 
     if not input_dir.is_dir():
@@ -132,8 +131,13 @@ def run(
     # sheets fixed since then do not linger beside the new ones.
     for stale in (year_dir / RETURNED_DIR, year_dir / NOTICES_DIR):
         shutil.rmtree(stale, ignore_errors=True)
-    with _stage(timings, "returned"):
-        returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+    returned: list[Path] = []
+    if any(r.status is FileStatus.REJECTED for r in reports):
+        # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
+        from .returned import write_returned_copies
+
+        with _stage(timings, "returned"):
+            returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
     with _stage(timings, "summary"):
         summary = write_summary(year_dir, year, results, reports, records, standard, config)
     with _stage(timings, "notices"):

@@ -1,0 +1,165 @@
+"""End-to-end benchmark: the real ``fuling-batch run`` on N generated sheets, against a baseline.
+
+Usage::
+
+    python bench/bench_e2e.py 1000 10000 --runs 3 --baseline
+
+For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
+the temp folder), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
+times, and prints per-stage seconds, sheets per second and the peak RSS of the main process and
+of the largest worker (read from /proc while the run goes on). With ``--baseline`` it also runs
+bench/baseline.py once on the same sheets and prints baseline / ours (median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from sheets import generate  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "fuling_bench"
+
+
+def sheets_for(count: int) -> Path:
+    folder = CACHE / str(count) / "input"
+    if not folder.is_dir() or len(list(folder.glob("*.xlsx"))) != count:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        start = time.perf_counter()
+        generate(folder, count)
+        print(f"  generated {count} sheets in {time.perf_counter() - start:.1f} s")
+    return folder
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {root}
+    while frontier:
+        found |= frontier
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+    return found - {root}
+
+
+def _hwm_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def watch(process: subprocess.Popen[bytes]) -> dict[str, float]:
+    """Peak RSS of the process and of its largest descendant, polled until it exits."""
+    peaks = {"main": 0.0, "worker": 0.0}
+
+    def poll() -> None:
+        while process.poll() is None:
+            peaks["main"] = max(peaks["main"], _hwm_mib(process.pid))
+            for pid in _descendants(process.pid):
+                peaks["worker"] = max(peaks["worker"], _hwm_mib(pid))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    process.wait()
+    thread.join()
+    return peaks
+
+
+def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
+    out = Path(tempfile.mkdtemp(prefix="fuling-out-"))
+    cmd = [sys.executable, "-m", "fuling_batch", "run", str(folder), "--year", "2026",
+           "--out", str(out), "--timings"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               cwd=HERE.parent)
+    peaks = watch(process)
+    wall = time.perf_counter() - start
+    assert process.stderr is not None
+    err = process.stderr.read().decode("utf-8")
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"run failed ({process.returncode}):\n{err}")
+    figures = json.loads(err.strip().splitlines()[-1])
+    report = json.loads((out / "2026" / "report.json").read_text(encoding="utf-8"))
+    notices = sum(1 for r in report["results"] if r["notice"])
+    shutil.rmtree(out, ignore_errors=True)
+    peaks["main"] = max(peaks["main"], figures["peak_rss_mib"])
+    return {"wall": wall, "stages": figures["stages"], "peaks": peaks, "notices": notices,
+            "graded": len(report["results"])}
+
+
+def run_baseline(folder: Path) -> float:
+    out = Path(tempfile.mkdtemp(prefix="fuling-baseline-"))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(HERE / "baseline.py"), str(folder), str(out)],
+                   check=True, cwd=HERE.parent, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    shutil.rmtree(out, ignore_errors=True)
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--baseline", action="store_true")
+    args = parser.parse_args()
+    medians: dict[int, float] = {}
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    for count in args.sizes:
+        print(f"\nN = {count}")
+        folder = sheets_for(count)
+        runs = [run_ours(folder, args.jobs) for _ in range(args.runs)]
+        for i, r in enumerate(runs, 1):
+            stages = "  ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())  # type: ignore[union-attr]
+            print(f"  run {i}: {r['wall']:.2f} s wall | {stages}")
+        wall = statistics.median(r["wall"] for r in runs)  # type: ignore[misc]
+        medians[count] = wall
+        stage_names = list(runs[0]["stages"])  # type: ignore[arg-type]
+        stage_medians = {
+            name: statistics.median(r["stages"][name] for r in runs)  # type: ignore[index]
+            for name in stage_names
+        }
+        print(f"  median wall: {wall:.2f} s = {count / wall:.0f} sheets/s "
+              f"({runs[0]['graded']} graded, {runs[0]['notices']} notices)")
+        print("  median stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_medians.items()))
+        print(f"  peak RSS: main {max(r['peaks']['main'] for r in runs):.0f} MiB, "  # type: ignore[index]
+              f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} MiB")  # type: ignore[index]
+        if args.baseline:
+            base = run_baseline(folder)
+            print(f"  baseline (openpyxl + pandas to_excel + docxtpl per notice, 1 process): "
+                  f"{base:.2f} s -> baseline / ours = {base / wall:.1f}x")
+    if len(medians) > 1:
+        sizes = sorted(medians)
+        small, large = sizes[0], sizes[-1]
+        print(f"\nscaling: {large} takes {medians[large] / medians[small]:.1f}x the time of {small} "
+              f"(linear would be {large / small:.0f}x)")
+
+
+if __name__ == "__main__":
+    main()
