@@ -8,14 +8,15 @@ be sent to worker processes and is safe to hand to the sandboxed template. Its k
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .config import NoticeConfig
-from .models import Grade, GradeResult
-from .standard import Standard, fmt_number
+from .models import Grade, GradeResult, ItemScore
+from .standard import Line, Standard, fmt_number
 
 __all__ = [
     "CONTEXT_KEYS",
@@ -67,8 +68,10 @@ def clean_text(value: object) -> str:
     A run's text cannot hold a line break, so tabs and newlines typed in a remark become one
     space; everything else (``&``, ``<``, quotes) is kept exactly and escaped by the template.
     """
-    text = _NOT_XML.sub("", str(value))
-    return _BREAKS.sub(" ", text).strip()
+    text = str(value)
+    if text.isprintable():  # the usual case: no control, break, surrogate or non-character
+        return text.strip()
+    return _BREAKS.sub(" ", _NOT_XML.sub("", text)).strip()
 
 
 def chinese_date(day: dt.date) -> str:
@@ -114,51 +117,60 @@ def plan_notices(
 def build_context(
     plan: NoticePlan, standard: Standard, config: NoticeConfig, issue_date: dt.date
 ) -> dict[str, Any]:
-    """Everything the template may say about one notice (keys: :data:`CONTEXT_KEYS`)."""
+    """Everything the template may say about one notice (keys: :data:`CONTEXT_KEYS`).
+
+    Every string goes through :func:`clean_text`: the sheet's own text each time, the texts of
+    the standard and the configuration through a cache (they repeat on every notice).
+    Numbers are formatted by ``fmt_number`` and need no cleaning.
+    """
     result = plan.result
     header = result.sheet.header
     prev = result.previous
     deductions = _deductions(result, standard)
     shown = deductions[:MAX_DEDUCTIONS]
-    context: dict[str, Any] = {
-        "addressee": header.party_org or header.enterprise,
-        "admin_head": header.admin_head,
-        "assessed_on": _assessed_on(header.assessed_on),
-        "authority": config.authority,
-        "authority_short": config.authority_short or config.authority,
-        "copy_to": config.copy_to,
-        "credit_code": header.credit_code,
+    authority_short = config.authority_short or config.authority
+    return {
+        "addressee": clean_text(header.party_org or header.enterprise),
+        "admin_head": clean_text(header.admin_head),
+        "assessed_on": clean_text(_assessed_on(header.assessed_on)),
+        "authority": _static(config.authority),
+        "authority_short": _static(authority_short),
+        "copy_to": _static(config.copy_to),
+        "credit_code": clean_text(header.credit_code),
         "deadline": chinese_date(issue_date + dt.timedelta(days=config.rectify_days)),
         "deducted_total": fmt_number(round(sum(d[0] for d in deductions), 6)),
         "deduction_count": len(deductions),
-        "deductions": [d[1] for d in shown],
+        "deductions": [_deduction_row(line, got) for _, line, got in shown],
         "downgraded": result.raw_grade is not result.final_grade,
-        "enterprise": header.enterprise,
-        "final_grade": str(result.final_grade),
+        "enterprise": clean_text(header.enterprise),
+        "final_grade": _static(str(result.final_grade)),
         "is_adjust": plan.kind == KIND_ADJUST,
         "is_admonish": plan.kind in (KIND_ADJUST, KIND_ADMONISH),
         "is_remind": plan.kind == KIND_REMIND,
         "issue_date": chinese_date(issue_date),
-        "kind": plan.kind,
+        "kind": _static(plan.kind),
         "more_deductions": len(deductions) - len(shown),
-        "number": plan.number,
-        "opinion": OPINIONS[plan.kind],
-        "prev_grade": str(prev.grade) if prev else "",
+        "number": clean_text(plan.number),
+        "opinion": _static(OPINIONS[plan.kind]),
+        "prev_grade": _static(str(prev.grade)) if prev else "",
         "prev_total": fmt_number(prev.total) if prev else "",
         "prev_year": prev.year if prev else "",
-        "print_authority": config.authority_short or config.authority,
-        "raw_grade": str(result.raw_grade),
+        "print_authority": _static(authority_short),
+        "raw_grade": _static(str(result.raw_grade)),
         "rectify_days": config.rectify_days,
-        "secretary": header.secretary,
-        "standard_title": standard.title,
+        "secretary": clean_text(header.secretary),
+        "standard_title": _static(standard.title),
         "total": fmt_number(result.total),
         "triangle_items": _triangle_items(result, standard),
         "year": result.year,
     }
-    return _clean(context)
 
 
-def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, dict[str, str]]]:
+# The standard's and the configuration's texts, cleaned once.
+_static = functools.lru_cache(maxsize=4096)(clean_text)
+
+
+def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, Line, ItemScore]]:
     """Lines below full, largest deduction first (ties in standard order)."""
     scores = result.sheet.by_code
     out = []
@@ -166,12 +178,19 @@ def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, di
         got = scores.get(line.code)
         if got is None or got.score >= line.value - 1e-9:
             continue
-        lost = round(line.value - got.score, 6)
-        item = line.label or line.item.short  # a part (4.1.x) is named by its own label
-        row = {"code": line.code, "item": item, "points": fmt_number(lost), "remark": got.remark}
-        out.append((lost, order, row))
+        out.append((round(line.value - got.score, 6), order, line, got))
     out.sort(key=lambda t: (-t[0], t[1]))
-    return [(lost, row) for lost, _, row in out]
+    return [(lost, line, got) for lost, _, line, got in out]
+
+
+def _deduction_row(line: Line, got: ItemScore) -> dict[str, str]:
+    item = line.label or line.item.short  # a part (4.1.x) is named by its own label
+    return {
+        "code": _static(line.code),
+        "item": _static(item),
+        "points": fmt_number(round(line.value - got.score, 6)),
+        "remark": clean_text(got.remark),
+    }
 
 
 def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, str]]:
@@ -179,7 +198,7 @@ def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, s
     items = []
     for code in result.triangle_not_met:
         item = standard.item(code)
-        lines = [line for line in standard.lines if line.item.code == code]
+        lines = [standard.line(p.code) for p in item.parts] if item.parts else [standard.line(code)]
         got = {line.code: scores[line.code].score for line in lines if line.code in scores}
         parts = "、".join(
             f"{line.label}得{fmt_number(got[line.code])}分"
@@ -188,11 +207,11 @@ def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, s
         )
         items.append(
             {
-                "code": code,
-                "text": item.text,
+                "code": _static(code),
+                "text": _static(item.text),
                 "value": fmt_number(item.value),
                 "score": fmt_number(round(sum(got.values()), 6)),
-                "parts": parts,
+                "parts": clean_text(parts),
             }
         )
     return items
@@ -207,13 +226,3 @@ def _assessed_on(typed: str) -> str:
         except ValueError:
             pass
     return typed
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value

@@ -3,8 +3,12 @@
 The template is a .docx holding docxtpl tags. It is prepared once per process: docxtpl's own
 ``patch_xml`` turns its parts into Jinja source (joining split tags, resolving ``{%p %}`` and
 ``{%tr %}``), Jinja's sandbox compiles them, and every notice is then one ``render`` per part
-plus a zip write. Rendering goes through ``SandboxedEnvironment(autoescape=True,
-undefined=StrictUndefined)``: an edited template cannot reach Python internals, a name such as
+(the same XML as docxtpl's ``DocxTemplate.render``; a test compares them). The package is not
+rebuilt per notice: every member was compressed once, exactly as ``zipfile`` writes it, so a
+notice only compresses its rendered parts and copies the rest.
+
+Rendering goes through ``SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)``:
+an edited template cannot reach Python internals, a name such as
 ``A&B<建设>"集团"`` is escaped into the XML and reads back exactly as typed, and a misspelt
 variable is refused by :func:`check_template` before any notice is written.
 """
@@ -14,12 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import struct
 import zipfile
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -28,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .config import NoticeConfig
-from .errors import TemplateError
+from .errors import OutputError, TemplateError
 from .fileio import atomic_path, safe_filename, unique_names
 from .models import GradeResult
 from .notice_context import CONTEXT_KEYS, NoticePlan, build_context, plan_notices
@@ -36,10 +42,13 @@ from .notice_template import default_notice_template
 from .standard import Standard
 
 __all__ = [
+    "Deflated",
     "NoticeRecord",
     "PreparedTemplate",
     "check_template",
+    "deflate",
     "render_notice",
+    "render_parts",
     "write_notices",
 ]
 
@@ -52,8 +61,12 @@ _TEMPLATED = (
     "word/footnotes.xml",
     "word/endnotes.xml",
 )
+DOCUMENT = "word/document.xml"
 # Below this many notices a single process is faster than starting workers.
 _PARALLEL_FROM = 20
+# Notices per task (and per compressed run of the combined document).
+_CHUNK = 50
+_ZIP32_LIMIT = 0xFFFFFFFF
 # Fixed zip timestamps: the same notice gives the same bytes whichever process wrote it.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
@@ -71,12 +84,21 @@ class NoticeRecord:
 
 @dataclass(frozen=True)
 class PreparedTemplate:
-    """A checked, compiled notice template, reused for every notice of a run."""
+    """A checked, compiled notice template, reused for every notice of a run.
+
+    ``entries`` hold every member already compressed the way ``zipfile`` writes it: a notice
+    only compresses its rendered parts and copies the rest (styles.xml alone is 350 KB).
+    """
 
     path: Path
     members: tuple[tuple[str, bytes], ...]
     compiled: Mapping[str, jinja2.Template]
     variables: frozenset[str]
+    entries: tuple[tuple[str, _Entry], ...]
+
+    def package(self, parts: Mapping[str, Deflated]) -> bytes:
+        """The .docx bytes with ``parts`` (compressed) in place of the template's members."""
+        return _package(self.entries, parts)
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -124,26 +146,92 @@ def check_template(template: Path) -> PreparedTemplate:
             f"通知书模板 {template} 使用了程序不提供的变量：{'、'.join(unknown)}。"
             f"可用的变量有：{'、'.join(sorted(CONTEXT_KEYS))}。请修改模板后重新运行。"
         )
-    return PreparedTemplate(template, members, compiled, frozenset(used))
+    entries = tuple((name, _zip_entry(name, data)) for name, data in members)
+    return PreparedTemplate(template, members, compiled, frozenset(used), entries)
+
+
+class Deflated(NamedTuple):
+    """A part's bytes compressed as a zip member holds them (raw deflate), with CRC and size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def deflate(data: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> Deflated:
+    """Compress ``data`` exactly as ``zipfile`` does for a ZIP_DEFLATED member."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Deflated(comp.compress(data) + comp.flush(), zlib.crc32(data), len(data))
+
+
+def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict[str, str]:
+    """The template's tagged parts rendered with ``context`` (XML text, member name → text)."""
+    out = {}
+    for name, tpl in prepared.compiled.items():
+        try:
+            text = tpl.render(context)
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"通知书模板 {prepared.path} 渲染失败：{exc}") from exc
+        # docxtpl's escapes for literal braces in the document text.
+        for escaped, plain in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+            text = text.replace(escaped, plain)
+        out[name] = text
+    return out
 
 
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """One notice as .docx bytes: the template's parts rendered with ``context``."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in prepared.members:
-            tpl = prepared.compiled.get(name)
-            if tpl is not None:
-                try:
-                    text = tpl.render(context)
-                except jinja2.TemplateError as exc:
-                    raise TemplateError(f"通知书模板 {prepared.path} 渲染失败：{exc}") from exc
-                # docxtpl's escapes for literal braces in the document text.
-                for escaped, plain in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
-                    text = text.replace(escaped, plain)
-                data = text.encode("utf-8")
-            zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    texts = render_parts(prepared, context)
+    return prepared.package({name: deflate(text.encode()) for name, text in texts.items()})
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One package member as ``zipfile`` writes it: local record and central-directory record."""
+
+    local: bytes  # local header, then the compressed data (the template's own, for constants)
+    central: bytes  # its offset field is set when a package is assembled
+    header_len: int
+
+
+def _zip_entry(name: str, data: bytes) -> _Entry:
+    """Let ``zipfile`` write the member once, so every package has zipfile's exact bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, zipfile.ZIP_DEFLATED)
+    raw = buf.getvalue()
+    (directory_at,) = struct.unpack_from("<L", raw, len(raw) - 6)  # end record, no comment
+    (flags,) = struct.unpack_from("<H", raw, 6)
+    name_len, extra_len = struct.unpack_from("<HH", raw, 26)
+    if flags & 0x08 or extra_len:  # sizes after the data or in a ZIP64 field: not patchable
+        raise TemplateError(f"通知书模板的 {name} 过大（超过 4 GB），无法使用")
+    return _Entry(raw[:directory_at], raw[directory_at:-22], 30 + name_len + extra_len)
+
+
+def _package(entries: Sequence[tuple[str, _Entry]], parts: Mapping[str, Deflated]) -> bytes:
+    """A .docx: constant members copied compressed, ``parts`` replacing their members."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, entry in entries:
+        local, record = entry.local, entry.central
+        part = parts.get(name)
+        if part is not None:
+            if max(len(part.data), part.size) >= _ZIP32_LIMIT:
+                raise OutputError(f"{name} 超过 4 GB，无法写入 Word 文档，请分批处理")
+            sizes = struct.pack("<LLL", part.crc, len(part.data), part.size)
+            local = local[:14] + sizes + local[26 : entry.header_len] + part.data
+            record = record[:16] + sizes + record[28:]
+        central.append(record[:42] + struct.pack("<L", offset) + record[46:])
+        out.append(local)
+        offset += len(local)
+    if offset >= _ZIP32_LIMIT:
+        raise OutputError("Word 文档超过 4 GB，无法写入，请分批处理")
+    directory = b"".join(central)
+    count = len(central)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+    out += (directory, end)
+    return b"".join(out)
 
 
 def write_notices(
@@ -163,7 +251,9 @@ def write_notices(
     ``<prefix>〔<year>〕N号`` from ``config.first_number`` in :func:`plan_notices` order. The
     template is checked first, so a bad template fails before anything is written. With
     ``processes=None`` one process renders fewer than 20 notices, otherwise up to the number of
-    CPUs do; the files are identical either way. Returns the records in 文号 order.
+    CPUs do; the files are identical either way. Contexts are built here and sent in runs of
+    notices; the workers write the files and send back their compressed share of the combined
+    file. Returns the records in 文号 order.
     """
     from .notice_extras import convert_to_pdf, require_soffice, write_combined, write_sign_off
 
@@ -176,15 +266,16 @@ def write_notices(
     folder.mkdir(parents=True, exist_ok=True)
     stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
     paths = [folder / f"{stem}.docx" for stem in stems]
-    jobs = [
+    # A generator: contexts are built while earlier notices render in the workers.
+    jobs = (
         (str(path), build_context(plan, standard, config, day))
         for plan, path in zip(plans, paths, strict=True)
-    ]
-    _render_all(prepared, jobs, processes)
+    )
+    chunks = _render_all(prepared, jobs, len(plans), processes)
     records = [_record(plan, path) for plan, path in zip(plans, paths, strict=True)]
     if records:
         write_sign_off(folder, year, records, plans)
-        write_combined(folder, year, prepared, paths)
+        write_combined(folder, year, prepared, chunks)
         if pdf:
             convert_to_pdf(paths)
     return records
@@ -194,22 +285,52 @@ def _record(plan: NoticePlan, path: Path) -> NoticeRecord:
     return NoticeRecord(plan.result.key, plan.result.enterprise, plan.kind, plan.number, path)
 
 
+Job = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What rendering a run of notices gives back besides the files: its share of the combined
+    document, as raw deflate data ending in a sync flush (so runs concatenate), and the first
+    notice's document head and tail and other rendered parts (the same for every notice)."""
+
+    body: bytes
+    crc: int
+    size: int
+    head: str
+    tail: str
+    parts: dict[str, bytes]
+
+
 def _render_all(
-    prepared: PreparedTemplate, jobs: list[tuple[str, dict[str, Any]]], processes: int | None
-) -> None:
-    workers = _worker_count(len(jobs), processes)
+    prepared: PreparedTemplate, jobs: Iterator[Job], count: int, processes: int | None
+) -> list[Chunk]:
+    workers = _worker_count(count, processes)
     if workers <= 1:
-        _write_jobs(prepared, jobs)
-        return
-    # Chunks of several notices per task keep the pickling overhead small; each worker
-    # compiles the template once in its initializer (compiled templates do not pickle).
-    size = max(1, min(50, len(jobs) // (workers * 4)))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        return [_write_chunk(prepared, *task) for task in _batches(jobs, _CHUNK, count)]
+    # Several notices per task keep the pickling overhead small; contexts are built here while
+    # the workers render (tasks are submitted as they fill). Each worker compiles the template
+    # once in its initializer (compiled templates do not pickle).
+    size = max(1, min(_CHUNK, count // (workers * 4)))
     with ProcessPoolExecutor(
         workers, initializer=_init_worker, initargs=(str(prepared.path),)
     ) as pool:
-        for _ in pool.map(_worker_write, chunks):
-            pass
+        futures = [pool.submit(_worker_write, task) for task in _batches(jobs, size, count)]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _batches(jobs: Iterator[Job], size: int, count: int) -> Iterator[tuple[list[Job], bool]]:
+    """Runs of ``size`` jobs, each with whether it holds the last notice."""
+    batch: list[Job] = []
+    for done, job in enumerate(jobs, 1):
+        batch.append(job)
+        if len(batch) == size or done == count:
+            yield batch, done == count
+            batch = []
 
 
 def _worker_count(jobs: int, processes: int | None) -> int:
@@ -220,11 +341,31 @@ def _worker_count(jobs: int, processes: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, jobs // 10))
 
 
-def _write_jobs(prepared: PreparedTemplate, jobs: list[tuple[str, dict[str, Any]]]) -> None:
-    for path, context in jobs:
-        data = render_notice(prepared, context)
+def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chunk:
+    """Render and write each notice; collect the compressed bodies for the combined file."""
+    from .notice_extras import COMBINED_LEVEL, combined_fragment
+
+    comp = zlib.compressobj(COMBINED_LEVEL, zlib.DEFLATED, -15)
+    pieces: list[bytes] = []
+    crc = size = 0
+    head = tail = ""
+    first: dict[str, bytes] = {}
+    for i, (path, context) in enumerate(jobs):
+        texts = render_parts(prepared, context)
+        encoded = {name: text.encode() for name, text in texts.items()}
+        data = prepared.package({name: deflate(raw) for name, raw in encoded.items()})
         with atomic_path(Path(path)) as tmp:
             tmp.write_bytes(data)
+        begin, body, end = combined_fragment(texts[DOCUMENT], last and i == len(jobs) - 1)
+        if i == 0:
+            head, tail = begin, end
+            first = {name: raw for name, raw in encoded.items() if name != DOCUMENT}
+        raw = body.encode()
+        crc = zlib.crc32(raw, crc)
+        size += len(raw)
+        pieces.append(comp.compress(raw))
+    pieces.append(comp.flush(zlib.Z_SYNC_FLUSH))
+    return Chunk(b"".join(pieces), crc, size, head, tail, first)
 
 
 _WORKER_TEMPLATE: PreparedTemplate | None = None
@@ -235,6 +376,6 @@ def _init_worker(template: str) -> None:
     _WORKER_TEMPLATE = check_template(Path(template))
 
 
-def _worker_write(jobs: list[tuple[str, dict[str, Any]]]) -> None:
+def _worker_write(task: tuple[list[Job], bool]) -> Chunk:
     assert _WORKER_TEMPLATE is not None, "worker started without its template"
-    _write_jobs(_WORKER_TEMPLATE, jobs)
+    return _write_chunk(_WORKER_TEMPLATE, *task)

@@ -6,6 +6,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from fuling_batch.notice_template import (
     build_notice_template,
     default_notice_template,
@@ -33,7 +35,9 @@ def test_builder_is_deterministic(tmp_path: Path) -> None:
     assert b"2026-01-01T00:00:00Z" in _members(a)["docProps/core.xml"]
 
 
-def test_default_template_prefers_the_office_copy_then_builds_one(tmp_path, monkeypatch):
+def test_default_template_prefers_the_office_copy_then_builds_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import fuling_batch.notice_template as nt
 
     office = tmp_path / "office"

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import zipfile
+import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docxtpl import DocxTemplate
+from lxml import etree
 
+from fuling_batch import notice_extras
 from fuling_batch.config import NoticeConfig
 from fuling_batch.errors import TemplateError, UsageError
 from fuling_batch.models import Grade, GradeResult, PreviousRecord
@@ -19,13 +25,25 @@ from fuling_batch.notice_context import (
     KIND_ADJUST,
     KIND_ADMONISH,
     KIND_REMIND,
+    OPINIONS,
     build_context,
     clean_text,
     plan_notices,
 )
-from fuling_batch.notice_extras import combined_name, sign_off_name
+from fuling_batch.notice_extras import (
+    combined_name,
+    crc32_combine,
+    sign_off_document,
+    sign_off_name,
+)
 from fuling_batch.notice_template import default_notice_template
-from fuling_batch.notices import check_template, write_notices
+from fuling_batch.notices import (
+    check_template,
+    make_environment,
+    render_notice,
+    render_parts,
+    write_notices,
+)
 from tests.factories import STANDARD, make_result
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -300,3 +318,173 @@ def test_pdf_beside_each_notice(tmp_path: Path) -> None:
     )
     pdf = records[0].path.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# --- the fast paths give what docxtpl and python-docx give -------------------------------
+
+
+def _c14n(xml: bytes | str) -> bytes:
+    data = xml.encode() if isinstance(xml, str) else xml
+    return etree.tostring(etree.fromstring(data), method="c14n")
+
+
+def _member(data: bytes, name: str = "word/document.xml") -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read(name)
+
+
+@pytest.mark.parametrize("case", ["basic_total", "basic_triangle", "fail", "fail_twice"])
+def test_compiled_render_equals_docxtpl_render(case: str) -> None:
+    prepared = check_template(default_notice_template())
+    plan = plan_notices([_results()[case]], 2026, NoticeConfig())[0]
+    context = build_context(plan, STANDARD, NoticeConfig(), ISSUED)
+    ours = _member(render_notice(prepared, context))
+
+    reference = DocxTemplate(str(default_notice_template()))
+    # docxtpl also renders the core properties as templates, and this template's comment shows
+    # the tag syntax ("{{ }}") as plain text, which that step rejects. Notices keep docProps
+    # exactly as in the template, so only that step is left out.
+    reference.render_properties = lambda *args, **kwargs: None
+    reference.render(context, jinja_env=make_environment())
+    buf = io.BytesIO()
+    reference.save(buf)
+    assert _c14n(ours) == _c14n(_member(buf.getvalue()))
+
+
+def test_notice_package_copies_every_other_member_of_the_template(written: tuple) -> None:
+    _, _, records = written
+    with zipfile.ZipFile(default_notice_template()) as zf:
+        template = {name: zf.read(name) for name in zf.namelist()}
+    for record in records:
+        with zipfile.ZipFile(record.path) as zf:
+            assert zf.testzip() is None
+            assert zf.namelist() == list(template)
+            for name, data in template.items():
+                if name != "word/document.xml":
+                    assert zf.read(name) == data, name
+
+
+def _last_paragraph_variants(xml: str) -> dict[str, str]:
+    last = '<w:p><w:pPr><w:ind w:firstLineChars="0" w:firstLine="0"/></w:pPr></w:p><w:sectPr>'
+    assert last in xml
+    cols = "<w:cols "
+    return {
+        "as rendered": xml,
+        "no pPr": xml.replace(last, "<w:p><w:r><w:t>x</w:t></w:r></w:p><w:sectPr>"),
+        "empty pPr": xml.replace(last, "<w:p><w:pPr/></w:p><w:sectPr>"),
+        "pPrChange": xml.replace(
+            last,
+            '<w:p><w:pPr><w:jc w:val="left"/><w:pPrChange w:id="1" w:author="a"><w:pPr/>'
+            "</w:pPrChange></w:pPr></w:p><w:sectPr>",
+        ),
+        "own page numbers": xml.replace(cols, '<w:pgNumType w:start="5"/>' + cols),
+        "table last": xml.replace(last, "<w:sectPr>"),
+        "self-closed paragraph": xml.replace(last, "<w:p/><w:sectPr>"),
+    }
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_combined_fragment_text_edits_equal_the_lxml_edits(last: bool) -> None:
+    prepared = check_template(default_notice_template())
+    plan = plan_notices([_results()["fail"]], 2026, NoticeConfig())[0]
+    xml = render_parts(prepared, build_context(plan, STANDARD, NoticeConfig(), ISSUED))[
+        "word/document.xml"
+    ]
+    for name, variant in _last_paragraph_variants(xml).items():
+        fast = notice_extras._fragment_by_text(variant, last)
+        if name in ("as rendered", "no pPr", "empty pPr", "pPrChange", "own page numbers"):
+            assert fast is not None, name
+        reference = notice_extras._fragment_by_lxml(variant, last)
+        got = "".join(notice_extras.combined_fragment(variant, last))
+        assert _c14n(got) == _c14n("".join(reference)), name
+        assert got.count('<w:pgNumType w:start="1"/>') == 1, name
+
+
+def test_crc32_combine() -> None:
+    data = bytes(range(256)) * 700 + "涪陵".encode() * 5000
+    for cut in (0, 1, 255, 70_000, len(data) - 1, len(data)):
+        a, b = data[:cut], data[cut:]
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(data)
+
+
+def test_sign_off_rows_are_what_python_docx_writes(tmp_path: Path) -> None:
+    names = [TRICKY, " 前后有空格 ", "名称\t有制表符", "名称\n换行", "普通有限公司"]
+    results = [
+        make_result(_zero(2, 3, 4), enterprise=name, serial=200 + i) for i, name in enumerate(names)
+    ]
+    records = write_notices(
+        tmp_path, 2026, results, STANDARD, NoticeConfig(), processes=1, issue_date=ISSUED
+    )
+    rows = [
+        (str(i), r.enterprise, "不合格", OPINIONS[r.kind], r.number, "")
+        for i, r in enumerate(records, 1)
+    ]
+    buf = io.BytesIO()
+    sign_off_document(2026, rows).save(buf)
+    written = (tmp_path / "notices" / sign_off_name(2026)).read_bytes()
+    assert _c14n(_member(written)) == _c14n(_member(buf.getvalue()))
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
+def test_every_string_of_the_context_is_clean() -> None:
+    dirty = "\t脏\x01数据\n "
+    result = make_result(
+        _zero(2, 3, 4) | {"1.1": 0},
+        remarks={"1.1": dirty, "2.1": dirty},
+        enterprise=f"企业{dirty}",
+        serial=300,
+        previous=PreviousRecord(2025, 50, Grade.FAIL),
+    )
+    header = replace(
+        result.sheet.header, secretary=dirty, admin_head=dirty, party_org=dirty, assessed_on=dirty
+    )
+    result = replace(result, sheet=replace(result.sheet, header=header))
+    config = NoticeConfig(authority=f"机关{dirty}", authority_short=dirty, copy_to=dirty)
+    plan = plan_notices([result], 2026, config)[0]
+    context = build_context(plan, STANDARD, config, ISSUED)
+    assert context == _cleaned(context)
+    assert context["deductions"] and context["triangle_items"]
+    assert "脏数据" in context["enterprise"] and "\x01" not in str(context)
+
+
+def test_tags_in_an_edited_footer_are_rendered_per_notice(tmp_path: Path) -> None:
+    doc = Document(str(default_notice_template()))
+    doc.sections[0].footer.paragraphs[0].add_run("{{ enterprise }}")
+    edited = tmp_path / "footer.docx"
+    doc.save(str(edited))
+    results = [_results()["fail"], _results()["basic_total"]]
+    records = write_notices(
+        tmp_path / "out", 2026, results, STANDARD, NoticeConfig(), template=edited, processes=1
+    )
+    for record in records:
+        footer = Document(str(record.path)).sections[0].footer.paragraphs[0].text
+        assert footer.endswith(record.enterprise)
+    combined = Document(str(tmp_path / "out" / "notices" / combined_name(2026)))
+    assert combined.sections[0].footer.paragraphs[0].text.endswith(records[0].enterprise)
+
+
+def test_combined_document_is_the_same_whatever_the_runs(tmp_path: Path) -> None:
+    results = [
+        make_result(_zero(2) | {"8.1": i % 3}, enterprise=f"合并企业{i:02d}", serial=400 + i)
+        for i in range(23)
+    ]
+    for processes in (1, 2):
+        write_notices(
+            tmp_path / str(processes), 2026, results, STANDARD, NoticeConfig(),
+            processes=processes, issue_date=ISSUED,
+        )  # fmt: skip
+    one, two = (
+        _member((tmp_path / str(p) / "notices" / combined_name(2026)).read_bytes()) for p in (1, 2)
+    )
+    assert one == two
+    assert one.startswith(b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:document")
+    assert one.count(b"<w:sectPr") == 23 and one.endswith(b"</w:body></w:document>")
