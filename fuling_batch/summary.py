@@ -231,16 +231,13 @@ def _write_line_scores(
     ]
     out: SheetWriter = sheet("分项得分", columns, freeze_cols=2, above_header=above)
     row = out.header_row
-    num_formats = [fmt.num] * (len(lines) + 1)
+    formats = [fmt.int, fmt.text, *[fmt.num] * (len(lines) + 1)]
+    codes = [line.code for line in lines]
     for rank, r in order:
         row += 1
         scores = {s.code: s.score for s in r.sheet.scores}
-        out.row(
-            row,
-            [rank, r.enterprise, *(scores.get(line.code) for line in lines), r.total],
-            [fmt.int, fmt.text, *num_formats],
-            who=enterprise_label(r.enterprise),
-        )
+        values = [rank, r.enterprise, *map(scores.get, codes), r.total]
+        out.row(row, values, formats, who=enterprise_label(r.enterprise))
     finish_table(out, row, len(columns) - 1)
     per_line = score_columns([r for _, r in order], lines)
     row += 1

@@ -1,19 +1,21 @@
 """Shared machinery of the summary workbook: formats, checked cell writes, sheet layout.
 
-Every cell goes through :meth:`SheetWriter.cell`, which picks the xlsxwriter method by type
-(strings always with ``write_string``, so an inspector's ``=HYPERLINK(…)`` stays text) and turns
-a non-zero return code (a truncated string, a row past Excel's limit) into an
-:class:`~fuling_batch.errors.OutputError` that names the enterprise.
+Every value is written as its type says (strings always as text, so an inspector's
+``=HYPERLINK(…)`` stays text) and every failure (a truncated string, a row past Excel's limit,
+a number that is not finite) becomes an :class:`~fuling_batch.errors.OutputError` that names
+the enterprise. Single cells go through :meth:`SheetWriter.cell` (xlsxwriter's methods, return
+codes checked); whole data rows in ``constant_memory`` mode through
+:func:`fuling_batch.summary_rows.fast_row`, which stores the same cells with the same checks
+at a fraction of xlsxwriter's per-cell cost.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -21,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from .errors import OutputError
 from .models import Grade, GradeResult
 from .standard import Line
+from .summary_rows import SUPPORTED, fast_row
 
 __all__ = [
     "Column",
@@ -43,6 +46,8 @@ LINE_HEIGHT = 13  # points per line of 10-point text
 NUM = "0.0"
 PCT = "0.0%"
 DELTA = "+0.0;-0.0;0.0"
+# Write data rows as XML directly (constant_memory only); False forces the per-cell path.
+FAST_ROWS = True
 # Fill colours of the grade cells: green / amber / red, light enough to print in grey.
 GRADE_COLOURS = {
     Grade.PASS: ("#C6EFCE", "#006100"),
@@ -53,10 +58,22 @@ GRADE_COLOURS = {
 CHART_COLOURS = {Grade.PASS: "#70AD47", Grade.BASIC: "#FFC000", Grade.FAIL: "#C00000"}
 
 
-@functools.lru_cache(maxsize=65536)
+class _CharWidths(dict[str, int]):
+    """Each character's width (1 or 2), looked up in Unicode's table once per character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def display_width(text: str) -> int:
     """Width in Excel column units: a CJK (wide) character takes two, others one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def score_columns(results: Sequence[GradeResult], lines: Sequence[Line]) -> list[list[float]]:
@@ -99,6 +116,11 @@ class Formats:
             grade: fmt(align="center", bg_color=bg, font_color=fg, **cell)
             for grade, (bg, fg) in GRADE_COLOURS.items()
         }
+        # Number the styles now, in this order, rather than in the order cells reach the file:
+        # the numbering then does not depend on how (or how late) rows are written.
+        for value in vars(self).values():
+            for one in value.values() if isinstance(value, dict) else (value,):
+                one._get_xf_index()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +144,13 @@ class SheetWriter:
         self.name = ws.get_name()
         self.header_row = 2
         self.widths: list[float] = []
+        # ' s="N"' for each format object seen by :func:`fast_row` (by id: formats live as
+        # long as the workbook, and each one is kept here too).
+        self.styles: dict[int, str] = {}
+        self.templates: dict[tuple[tuple[type, ...], tuple[int, ...]], Any] = {}
+        self._wrapping: dict[tuple[int, ...], list[int]] = {}  # wrapping columns by formats
+        self._lines: dict[tuple[int, str], int] = {}  # wrapped line counts by (column, text)
+        self._style_formats: list[Any] = []
 
     def cell(
         self, row: int, col: int, value: object, cell_format: Any = None, who: str = ""
@@ -133,9 +162,7 @@ class SheetWriter:
             rc = self.ws.write_string(row, col, value, cell_format)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if not math.isfinite(value):
-                raise OutputError(
-                    f"工作表“{self.name}”中{_whose(who)}的数值 {value} 无效，无法写入汇总表"
-                )
+                self.bad_number(value, who)
             rc = self.ws.write_number(row, col, value, cell_format)
         else:
             raise TypeError(f"unsupported cell value {value!r}")
@@ -148,24 +175,58 @@ class SheetWriter:
         """Write ``values`` from column A with the matching ``formats``.
 
         A row holding wrapped text gets a height for its longest cell: neither Excel nor
-        LibreOffice re-measures rows of a generated file.
+        LibreOffice re-measures rows of a generated file. In ``constant_memory`` mode a row
+        below every row written so far goes through :func:`fast_row`, which stores the same
+        cells as xlsxwriter's per-cell path at a fraction of the cost.
         """
-        lines = max(
-            (
-                wrapped_lines(value, self.widths[col])
-                for col, (value, cell_format) in enumerate(zip(values, formats, strict=True))
-                if cell_format is self.fmt.wrap
-                and isinstance(value, str)
-                and col < len(self.widths)
-            ),
-            default=1,
-        )
-        if lines > 1:
-            self.ws.set_row(row, LINE_HEIGHT * lines + 2)
+        if len(values) != len(formats):
+            raise ValueError("values and formats differ in length")
+        widths = self.widths
+        shape = tuple(map(id, formats))  # formats live as long as the workbook
+        wrapping = self._wrapping.get(shape)
+        if wrapping is None:
+            wrap = self.fmt.wrap
+            wrapping = [col for col, f in enumerate(formats) if f is wrap and col < len(widths)]
+            if widths:  # the column widths are final once the header row is written
+                self._wrapping[shape] = wrapping
+        lines = 1
+        for col in wrapping:
+            value = values[col]
+            # At most two units a character: a short one-line text cannot wrap.
+            if isinstance(value, str) and (2 * len(value) > widths[col] - 1.5 or "\n" in value):
+                key = (col, value)  # names and criteria repeat row after row
+                n = self._lines.get(key)
+                if n is None:
+                    n = self._lines[key] = wrapped_lines(value, widths[col])
+                lines = max(lines, n)
+        height = LINE_HEIGHT * lines + 2 if lines > 1 else None
+        ws = self.ws
+        if (
+            FAST_ROWS
+            and SUPPORTED
+            and ws.constant_memory
+            and row > ws.previous_row
+            and row not in ws.row_info  # a height set by the caller: keep xlsxwriter's path
+        ):
+            fast_row(self, row, values, formats, height, who, shape)
+            return
+        if height is not None:
+            ws.set_row(row, height)
         for col, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
             self.cell(row, col, value, cell_format, who)
 
-    def _fail(self, rc: int, row: int, col: int, value: object, who: str) -> None:
+    def style(self, cell_format: Any) -> str:
+        """The style attribute of ``cell_format`` in a cell element, remembered for next time."""
+        style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        self._style_formats.append(cell_format)
+        self.styles[id(cell_format)] = style
+        return style
+
+    def bad_number(self, value: float, who: str) -> NoReturn:
+        """Refuse a NaN or infinite value: Excel cannot hold it."""
+        raise OutputError(f"工作表“{self.name}”中{_whose(who)}的数值 {value} 无效，无法写入汇总表")
+
+    def _fail(self, rc: int, row: int, col: int, value: object, who: str) -> NoReturn:
         where = f"工作表“{self.name}”第{row + 1}行第{col + 1}列"
         if rc == -2 and isinstance(value, str) and len(value) > 32767:
             raise OutputError(

@@ -50,10 +50,14 @@ def write_deductions(
         for item in r.sheet.scores
         if (line := line_of.get(item.code)) is not None and item.score < line.value - _EPS
     ]
+    # The criterion of each line, shortened once (not once per row).
+    text_of = {line.code: criterion(line) for line in standard.lines}
+    used = {line.code for _, line, _ in rows}
+    names = {r.enterprise for r, _, _ in rows}
     columns = [
-        Column("企业名称", fit_width(["企业名称", *(r.enterprise for r, _, _ in rows)], 14, 30)),
+        Column("企业名称", fit_width(["企业名称", *names], 14, 30)),
         Column("编号", 7),
-        Column("评分内容", fit_width([criterion(line) for _, line, _ in rows], 20, 40)),
+        Column("评分内容", fit_width([text_of[code] for code in sorted(used)], 20, 40)),
         Column("分值", 6),
         Column("得分", 6),
         Column("扣分", 6),
@@ -62,19 +66,14 @@ def write_deductions(
     out: SheetWriter = sheet("扣分明细", columns, freeze_cols=1)
     row = out.header_row
     formats = [fmt.wrap, fmt.center, fmt.wrap, fmt.num, fmt.num, fmt.num, fmt.wrap]
+    last: GradeResult | None = None
     for r, line, item in rows:
         row += 1
+        if r is not last:  # rows come grouped by enterprise
+            last, name, who = r, r.enterprise, enterprise_label(r.enterprise)
         lost = round(line.value - item.score, 6)
-        values = [
-            r.enterprise,
-            line.code,
-            criterion(line),
-            line.value,
-            item.score,
-            lost,
-            item.remark,
-        ]
-        out.row(row, values, formats, who=enterprise_label(r.enterprise))
+        values = [name, line.code, text_of[line.code], line.value, item.score, lost, item.remark]
+        out.row(row, values, formats, who=who)
     finish_table(out, row, len(columns) - 1)
 
 
@@ -103,10 +102,11 @@ def write_triangles(
         short = triangle_shortfalls(scores, standard, config.grading)
         for code in r.triangle_not_met:
             rows.append((r, code, short.get(code) or tuple(lines_of[code])))
+    short_of = {code: standard.item(code).short for code in lines_of}
     columns = [
-        Column("企业名称", fit_width(["企业名称", *(r.enterprise for r, _, _ in rows)], 14, 30)),
+        Column("企业名称", fit_width(["企业名称", *{r.enterprise for r, _, _ in rows}], 14, 30)),
         Column("▲编号", 7),
-        Column("评分内容", fit_width([standard.item(c).short for _, c, _ in rows], 20, 40)),
+        Column("评分内容", fit_width([short_of[c] for c in {c for _, c, _ in rows}], 20, 40)),
         Column("分值", 6),
         Column("得分", 6),
         Column("未达标情况", 36),
@@ -116,44 +116,25 @@ def write_triangles(
         Column("对等次的影响", 26),
     ]
     out: SheetWriter = sheet("▲未达标明细", columns, freeze_cols=1)
+    items = {code: standard.item(code) for code in lines_of}
     row = out.header_row
+    last: GradeResult | None = None
     for r, code, short_lines in rows:
         row += 1
-        item = standard.item(code)
-        by_code = r.sheet.by_code
+        if r is not last:  # rows come grouped by enterprise: its own cells are made once
+            last = r
+            name, by_code, who = r.enterprise, r.sheet.by_code, enterprise_label(r.enterprise)
+            tail = [r.total, str(r.raw_grade), str(r.final_grade), impact(r)]
+            formats = [fmt.text, fmt.center, fmt.text, fmt.num, fmt.num, fmt.wrap, fmt.num]
+            formats += [fmt.grade[r.raw_grade], fmt.grade[r.final_grade], fmt.text]
+        item = items[code]
         got = round(sum(by_code[line.code].score for line in lines_of[code]), 6)
         detail = "；".join(
             f"{line.code}{line.label}得{fmt_number(by_code[line.code].score)}分/满分{fmt_number(line.value)}分"
             for line in short_lines
         )
-        out.row(
-            row,
-            [
-                r.enterprise,
-                code,
-                item.short,
-                item.value,
-                got,
-                detail,
-                r.total,
-                str(r.raw_grade),
-                str(r.final_grade),
-                impact(r),
-            ],
-            [
-                fmt.text,
-                fmt.center,
-                fmt.text,
-                fmt.num,
-                fmt.num,
-                fmt.wrap,
-                fmt.num,
-                fmt.grade[r.raw_grade],
-                fmt.grade[r.final_grade],
-                fmt.text,
-            ],
-            who=enterprise_label(r.enterprise),
-        )
+        values = [name, code, short_of[code], item.value, got, detail, *tail]
+        out.row(row, values, formats, who=who)
     finish_table(out, row, len(columns) - 1)
 
 

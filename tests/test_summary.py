@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import zipfile
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fuling_batch import summary_book
 from fuling_batch.config import Config, NoticeConfig
 from fuling_batch.errors import OutputError
 from fuling_batch.issues import Issue
@@ -379,3 +382,105 @@ def test_no_enterprises_still_gives_a_workbook(data: dict, tmp_path: Path) -> No
     assert book["汇总"]["B4"].value == "区平均（0家）"
     assert book["统计"]["B7"].value == 0
     assert len(book["校验问题"]["A"]) > 4
+
+
+# Values the fast row path must escape or keep exactly: XML specials, control characters,
+# Excel's own _xHHHH_ escapes, edge white space (ASCII and ideographic), text that looks like
+# rich-text XML.
+TRICKY = [
+    "A&B<C>D\"E'",
+    "响铃\x07字符",
+    "_x0041_字面",
+    " 前后空格 ",
+    "\u3000全角空格",
+    "<r><t>富文本</t></r>",
+    "第一行\n第二行",
+]
+
+
+@pytest.fixture(scope="module")
+def both_paths(data: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same workbook written by the fast row path and by xlsxwriter's per-cell path."""
+    tricky = [
+        make_result({"6.1": 1.0}, enterprise=name, serial=30 + i, remarks={"6.1": name})
+        for i, name in enumerate(TRICKY)
+    ]
+    results = [*data["results"], *tricky]
+    records = [*data["records"], *(_this_year(r) for r in tricky)]
+    paths = []
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(summary_book, "FAST_ROWS", fast)
+            out = tmp_path_factory.mktemp("fast" if fast else "per_cell")
+            paths.append(_write(data, out, results=results, records=records))
+    return paths[0], paths[1]
+
+
+def _cells(ws: Worksheet) -> list[tuple[object, ...]]:
+    return [
+        (
+            c.coordinate,
+            c.value,
+            c.data_type,
+            c.number_format,
+            c.fill.fgColor.rgb,
+            c.font.b,
+            c.font.color.rgb if c.font.color else None,
+            c.alignment.wrap_text,
+            c.alignment.horizontal,
+            c.border.left.style,
+        )
+        for row in ws.iter_rows()
+        for c in row
+    ]
+
+
+def test_fast_rows_hold_what_the_per_cell_path_holds(both_paths: tuple[Path, Path]) -> None:
+    fast, per_cell = (openpyxl.load_workbook(p) for p in both_paths)
+    assert fast.sheetnames == per_cell.sheetnames
+
+    # Where xlsxwriter's per-cell path loses the literal text (its inline strings keep an
+    # escaped "_x005F" that readers show; it copies "<r>…</r>" into the file as rich text).
+    def per_cell_shows(text: object) -> object:
+        if text == "<r><t>富文本</t></r>":
+            return "富文本"
+        return text.replace("_x0041_", "_x005F_x0041_") if isinstance(text, str) else text
+
+    for a, b in zip(fast.worksheets, per_cell.worksheets, strict=True):
+        cells_a, cells_b = _cells(a), _cells(b)
+        assert len(cells_a) == len(cells_b)
+        for ca, cb in zip(cells_a, cells_b, strict=True):
+            assert (ca[0], per_cell_shows(ca[1]), *ca[2:]) == cb, a.title
+        heights = {n: d.height for n, d in a.row_dimensions.items() if d.height}
+        assert heights == {n: d.height for n, d in b.row_dimensions.items() if d.height}
+        assert any(h > 15 for h in heights.values())  # wrapped rows are sized
+        assert (a.freeze_panes, a.auto_filter.ref, a.dimensions) == (
+            b.freeze_panes,
+            b.auto_filter.ref,
+            b.dimensions,
+        )
+        assert a.merged_cells.ranges == b.merged_cells.ranges
+    # Chart anchors add up the row heights above them: the drawings are identical.
+    with zipfile.ZipFile(both_paths[0]) as za, zipfile.ZipFile(both_paths[1]) as zb:
+        drawings = [n for n in za.namelist() if n.startswith("xl/drawings/drawing")]
+        assert drawings
+        for name in drawings:
+            assert za.read(name) == zb.read(name), name
+
+
+def test_tricky_text_stays_literal_in_the_fast_path(both_paths: tuple[Path, Path]) -> None:
+    book = openpyxl.load_workbook(both_paths[0])
+    names = {c.value: c for c in book["汇总"]["B"]}
+    remarks = {c.value: c for c in book["扣分明细"]["G"]}
+    for text in TRICKY:
+        shown = text.replace("\x07", "_x0007_")  # Excel shows the control character itself
+        assert names[shown].data_type == "s" and remarks[shown].data_type == "s"
+    with zipfile.ZipFile(both_paths[0]) as z:
+        assert "xl/sharedStrings.xml" in z.namelist()  # repeated texts are stored once
+
+
+def test_a_number_that_is_not_finite_names_the_enterprise(data: dict, tmp_path: Path) -> None:
+    broken = dataclasses.replace(make_result(enterprise="坏数据公司", serial=98), total=math.nan)
+    with pytest.raises(OutputError, match=r"坏数据公司.*nan"):
+        _write(data, tmp_path, results=[*data["results"], broken])
+    assert list(tmp_path.iterdir()) == []
