@@ -125,7 +125,8 @@ def default_notice_template(cwd: Path | None = None) -> Path:
             return candidate
     data = template_bytes()
     digest = hashlib.sha256(data).hexdigest()[:16]
-    built = Path(tempfile.gettempdir()) / "fuling_batch" / f"notice-{digest}.docx.j2"
+    # Not a folder named "fuling_batch": run from the temp folder, it would shadow the package.
+    built = Path(tempfile.gettempdir()) / "fuling-batch-templates" / f"notice-{digest}.docx.j2"
     if not built.is_file():
         write_atomic(built, lambda tmp: tmp.write_bytes(data))
     return built
@@ -167,7 +168,7 @@ def _clean_package(doc: DocumentObject) -> None:
     props.title = "国有企业党组织规范化建设考核通知书模板"
     props.author = "fuling_batch"
     props.comments = (
-        "由 fuling_batch.notice_template 生成；可在 Word/WPS 中修改文字，保留 {{ }} 与 {% %} 标签。"
+        "由 fuling_batch.notice_template 生成；可在 Word/WPS 中修改文字，请保留双花括号与百分号标签。"
     )
     props.last_modified_by = "fuling_batch"
     props.created = props.modified = _FIXED_TIME
