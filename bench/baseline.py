@@ -47,7 +47,9 @@ def read_sheet(path: Path, standard: Standard) -> ScoreSheet | None:
             remark = row[columns["扣分说明"]].value or ""
             if not isinstance(score, int | float):
                 return None
-            scores[code] = ItemScore(code, float(score), str(remark), row[columns["得分"]].coordinate)
+            scores[code] = ItemScore(
+                code, float(score), str(remark), row[columns["得分"]].coordinate
+            )
     wb.close()
     head = Header(
         enterprise=header.get("企业名称", ""),
@@ -73,7 +75,10 @@ def write_summary(target: Path, results: list[GradeResult], standard: Standard) 
                 "排名": i,
                 "企业名称": r.enterprise,
                 "统一社会信用代码": r.credit_code,
-                **{s.name: score for s, score in zip(standard.sections, r.section_scores, strict=True)},
+                **{
+                    s.name: score
+                    for s, score in zip(standard.sections, r.section_scores, strict=True)
+                },
                 "总分": r.total,
                 "初评等次": str(r.raw_grade),
                 "▲未达标项": "、".join(r.triangle_not_met),

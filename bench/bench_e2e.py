@@ -90,13 +90,24 @@ def watch(process: subprocess.Popen[bytes]) -> dict[str, float]:
 
 def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
     out = Path(tempfile.mkdtemp(prefix="fuling-out-"))
-    cmd = [sys.executable, "-m", "fuling_batch", "run", str(folder), "--year", "2026",
-           "--out", str(out), "--timings"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fuling_batch",
+        "run",
+        str(folder),
+        "--year",
+        "2026",
+        "--out",
+        str(out),
+        "--timings",
+    ]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               cwd=HERE.parent)
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent
+    )
     peaks = watch(process)
     wall = time.perf_counter() - start
     assert process.stderr is not None
@@ -108,15 +119,24 @@ def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
     notices = sum(1 for r in report["results"] if r["notice"])
     shutil.rmtree(out, ignore_errors=True)
     peaks["main"] = max(peaks["main"], figures["peak_rss_mib"])
-    return {"wall": wall, "stages": figures["stages"], "peaks": peaks, "notices": notices,
-            "graded": len(report["results"])}
+    return {
+        "wall": wall,
+        "stages": figures["stages"],
+        "peaks": peaks,
+        "notices": notices,
+        "graded": len(report["results"]),
+    }
 
 
 def run_baseline(folder: Path) -> float:
     out = Path(tempfile.mkdtemp(prefix="fuling-baseline-"))
     start = time.perf_counter()
-    subprocess.run([sys.executable, str(HERE / "baseline.py"), str(folder), str(out)],
-                   check=True, cwd=HERE.parent, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(HERE / "baseline.py"), str(folder), str(out)],
+        check=True,
+        cwd=HERE.parent,
+        stdout=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - start
     shutil.rmtree(out, ignore_errors=True)
     return wall
@@ -145,20 +165,28 @@ def main() -> None:
             name: statistics.median(r["stages"][name] for r in runs)  # type: ignore[index]
             for name in stage_names
         }
-        print(f"  median wall: {wall:.2f} s = {count / wall:.0f} sheets/s "
-              f"({runs[0]['graded']} graded, {runs[0]['notices']} notices)")
+        print(
+            f"  median wall: {wall:.2f} s = {count / wall:.0f} sheets/s "
+            f"({runs[0]['graded']} graded, {runs[0]['notices']} notices)"
+        )
         print("  median stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_medians.items()))
-        print(f"  peak RSS: main {max(r['peaks']['main'] for r in runs):.0f} MiB, "  # type: ignore[index]
-              f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} MiB")  # type: ignore[index]
+        print(
+            f"  peak RSS: main {max(r['peaks']['main'] for r in runs):.0f} MiB, "  # type: ignore[index]
+            f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} MiB"
+        )  # type: ignore[index]
         if args.baseline:
             base = run_baseline(folder)
-            print(f"  baseline (openpyxl + pandas to_excel + docxtpl per notice, 1 process): "
-                  f"{base:.2f} s -> baseline / ours = {base / wall:.1f}x")
+            print(
+                f"  baseline (openpyxl + pandas to_excel + docxtpl per notice, 1 process): "
+                f"{base:.2f} s -> baseline / ours = {base / wall:.1f}x"
+            )
     if len(medians) > 1:
         sizes = sorted(medians)
         small, large = sizes[0], sizes[-1]
-        print(f"\nscaling: {large} takes {medians[large] / medians[small]:.1f}x the time of {small} "
-              f"(linear would be {large / small:.0f}x)")
+        print(
+            f"\nscaling: {large} takes {medians[large] / medians[small]:.1f}x the time of {small} "
+            f"(linear would be {large / small:.0f}x)"
+        )
 
 
 if __name__ == "__main__":

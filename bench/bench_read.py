@@ -1,15 +1,17 @@
 """Intake throughput: generate N filled score sheets from the real template, time check_folder.
 
-    python bench/bench_read.py [N] [--keep DIR]
+    python bench/bench_read.py [N] [--keep DIR] [--repeat R]
 
-Prints files/second for 1 and 2 processes. Sheets vary in scores (some deductions with
-remarks, some text numbers, ~5% with a blank score) so that every check runs.
+Prints files/second for 1 and 2 processes (the median of R runs each). Sheets vary in
+scores (some deductions with remarks, some text numbers, ~5% with a blank score) so that
+every check runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -73,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per process count (median)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -84,14 +87,18 @@ def main() -> None:
         standard, config = load_standard(), GradingConfig()
         results = {}
         for processes in (1, 2):
-            start = time.perf_counter()
-            reports = check_folder(folder, 2026, standard, config, processes=processes)
-            elapsed = time.perf_counter() - start
+            times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                reports = check_folder(folder, 2026, standard, config, processes=processes)
+                times.append(time.perf_counter() - start)
+            elapsed = statistics.median(times)
             results[processes] = reports
             accepted = sum(r.status == "accepted" for r in reports)
+            runs = f", median of {args.repeat}" if args.repeat > 1 else ""
             print(
                 f"processes={processes}: {len(reports)} files in {elapsed:.2f} s = "
-                f"{len(reports) / elapsed:.0f} files/s ({accepted} accepted)"
+                f"{len(reports) / elapsed:.0f} files/s ({accepted} accepted{runs})"
             )
         assert results[1] == results[2], "results differ between 1 and 2 processes"
 

@@ -77,7 +77,9 @@ def _deductions(rng: random.Random, lines: tuple[Line, ...]) -> dict[str, float]
     return off
 
 
-def generate(folder: Path, count: int, seed: int = 7, standard: Standard | None = None) -> list[Path]:
+def generate(
+    folder: Path, count: int, seed: int = 7, standard: Standard | None = None
+) -> list[Path]:
     """Write ``count`` filled sheets into ``folder`` and return their paths."""
     standard = standard or load_standard()
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,9 @@ def generate(folder: Path, count: int, seed: int = 7, standard: Standard | None 
             f"{REASONS[(n + i) % len(REASONS)]}，扣{off[line.code]:g}分" if line.code in off else ""
             for i, line in enumerate(lines)
         ]
-        sheet = score_re.sub(lambda m: f"<v>{values[int(m.group(1)) - SENTINEL]:g}</v>", sheet_xml)
+        sheet = score_re.sub(
+            lambda m, v=values: f"<v>{v[int(m.group(1)) - SENTINEL]:g}</v>", sheet_xml
+        )
         sheet = (
             sheet.replace("@@NAME@@", escape(name))
             .replace("@@CODE@@", fictional_code(100_000 + n))
@@ -106,7 +110,7 @@ def generate(folder: Path, count: int, seed: int = 7, standard: Standard | None 
             .replace("@@SEC@@", f"书记{n:05d}")
             .replace("@@HEAD@@", f"经理{n:05d}")
         )
-        sheet = remark_re.sub(lambda m: escape(reasons[int(m.group(1))]), sheet)
+        sheet = remark_re.sub(lambda m, r=reasons: escape(r[int(m.group(1))]), sheet)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for member, data in members.items():

@@ -167,9 +167,7 @@ def _clean_package(doc: DocumentObject) -> None:
     props = doc.core_properties
     props.title = "国有企业党组织规范化建设考核通知书模板"
     props.author = "fuling_batch"
-    props.comments = (
-        "由 fuling_batch.notice_template 生成；可在 Word/WPS 中修改文字，请保留双花括号与百分号标签。"
-    )
+    props.comments = "由 fuling_batch.notice_template 生成；可在 Word/WPS 中修改文字，请保留双花括号与百分号标签。"
     props.last_modified_by = "fuling_batch"
     props.created = props.modified = _FIXED_TIME
     props.revision = 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import python_calamine
 
@@ -31,6 +32,7 @@ __all__ = [
     "RawRow",
     "RawSheet",
     "Total",
+    "has_blank_score",
     "read_workbook",
 ]
 
@@ -43,6 +45,8 @@ _VALUE_REACH = 4
 _LABEL_MAX = 24  # characters; the longest label plus room for spaces and a colon
 
 Grid = list[list[object]]
+_HEADER_SET = frozenset(HEADER_LABELS)
+_LAST_CODES: tuple[Standard, frozenset[str], frozenset[str]] | None = None
 
 
 class NoScoreSheet(Exception):
@@ -87,15 +91,45 @@ class RawSheet:
     error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#REF!"
 
 
+# Column letters of the first columns, computed once (sheets past the bound are refused).
+_LETTERS = tuple(column_letter(c) for c in range(256))
+
+
+def _letters(col: int) -> str:
+    return _LETTERS[col] if col < len(_LETTERS) else column_letter(col)
+
+
 def _a1(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row + 1}"
+    return f"{_letters(col)}{row + 1}"
 
 
 def _label(value: object) -> str:
     # Labels are short; criterion texts and remarks are not, and are most of the cells.
-    if not isinstance(value, str) or len(value) > _LABEL_MAX:
+    if not isinstance(value, str) or not value or len(value) > _LABEL_MAX:
         return ""
+    return _label_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _label_text(value: str) -> str:
+    # Cached: the same labels, codes and short texts recur in every sheet of a batch.
     return "".join(normalize_text(value).split()).rstrip(":：")
+
+
+@lru_cache(maxsize=1024)
+def _section(code: str) -> int:
+    return int(code.split(".")[0])
+
+
+@lru_cache(maxsize=4096)
+def _text_code(value: str, known: frozenset[str]) -> ParsedCode:
+    return parse_code(value, known)
+
+
+def _code(value: object, known: frozenset[str]) -> ParsedCode:
+    if type(value) is str:
+        return _text_code(value, known)
+    return parse_code(value, known)
 
 
 def _at(grid: Grid, row: int, col: int) -> object:
@@ -131,9 +165,11 @@ def _header(
 ) -> dict[str, Cell]:
     found: dict[str, Cell] = {}
     for r, row in enumerate(grid):
+        if len(found) == len(_HEADER_SET):
+            break  # every label found: a later copy of a label is ignored anyway
         for c, value in enumerate(row):
             label = _label(value)
-            if label not in HEADER_LABELS or label in found:
+            if label not in _HEADER_SET or label in found:
                 continue
             start = _merged_end(merged, r, c) + 1
             cell = Cell(None, _a1(r, start))
@@ -141,15 +177,11 @@ def _header(
                 candidate = _at(grid, r, col)
                 if candidate is None:
                     continue
-                if _label(candidate) not in HEADER_LABELS:
+                if _label(candidate) not in _HEADER_SET:
                     cell = Cell(candidate, _a1(r, col))
                 break
             found[label] = cell
     return found
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _table(
@@ -158,30 +190,59 @@ def _table(
     rows: list[RawRow] = []
     totals: list[Total] = []
     section = 0
-    code_col, score_col = cols[CODE], cols[SCORE]
-    first_col = min(cols.values())
+    code_col, score_col, value_col, remark_col = cols[CODE], cols[SCORE], cols[VALUE], cols[REMARK]
+    key_col = cols.get(KEY)
+    first_col, width = min(cols.values()), max(cols.values()) + 1
+    code_at, score_at, value_at, remark_at = (
+        _letters(col) for col in (code_col, score_col, value_col, remark_col)
+    )
+    key_at = _letters(key_col) if key_col is not None else ""
     for r in range(top + 1, len(grid)):
-        code = parse_code(_at(grid, r, code_col), known)
-        score = Cell(_at(grid, r, score_col), _a1(r, score_col))
+        row, number = grid[r], str(r + 1)
+        if len(row) < width:  # calamine's rows are full width; be safe with a short one
+            row = row + [""] * (width - len(row))
+        # "" is calamine's empty cell: None, as _at reads it.
+        raw_code = None if (v := row[code_col]) == "" else v
+        code = _code(raw_code, known)
         if code.kind is not CodeKind.NONE:
-            section = int(code.code.split(".")[0]) if code.code else section
+            section = _section(code.code) if code.code else section
+            key = None
+            if key_col is not None:
+                key = Cell(None if (v := row[key_col]) == "" else v, key_at + number)
             rows.append(
                 RawRow(
-                    code=code,
-                    code_cell=Cell(_at(grid, r, code_col), _a1(r, code_col)),
-                    value=Cell(_at(grid, r, cols[VALUE]), _a1(r, cols[VALUE])),
-                    key=Cell(_at(grid, r, cols[KEY]), _a1(r, cols[KEY])) if KEY in cols else None,
-                    score=score,
-                    remark=Cell(_at(grid, r, cols[REMARK]), _a1(r, cols[REMARK])),
+                    code,
+                    Cell(raw_code, code_at + number),
+                    Cell(None if (v := row[value_col]) == "" else v, value_at + number),
+                    key,
+                    Cell(None if (v := row[score_col]) == "" else v, score_at + number),
+                    Cell(None if (v := row[remark_col]) == "" else v, remark_at + number),
                 )
             )
             continue
-        texts = "".join(_text(_at(grid, r, c)) for c in range(first_col, score_col))
-        if "小计" in texts and section:
-            totals.append(Total(f"第{section}部分小计", score, section=section))
-        elif "合计" in texts or "总分" in texts:
-            totals.append(Total("合计", score))
+        texts = "".join(v for v in row[first_col:score_col] if isinstance(v, str))
+        if ("小计" in texts and section) or "合计" in texts or "总分" in texts:
+            score = Cell(None if (v := row[score_col]) == "" else v, score_at + number)
+            if "小计" in texts and section:
+                totals.append(Total(f"第{section}部分小计", score, section=section))
+            else:
+                totals.append(Total("合计", score))
     return rows, totals
+
+
+def _codes(standard: Standard) -> tuple[frozenset[str], frozenset[str]]:
+    """The standard's line codes, and all its codes (lines and items); kept for the last one."""
+    global _LAST_CODES
+    if _LAST_CODES is None or _LAST_CODES[0] is not standard:
+        lines = frozenset(line.code for line in standard.lines)
+        _LAST_CODES = (standard, lines, lines | frozenset(i.code for i in standard.items))
+    return _LAST_CODES[1], _LAST_CODES[2]
+
+
+def has_blank_score(raw: RawSheet, standard: Standard) -> bool:
+    """Whether a scored line's 得分 cell read as empty (where an error value would hide)."""
+    lines = _codes(standard)[0]
+    return any(row.score.value is None and row.code.code in lines for row in raw.rows)
 
 
 def read_workbook(
@@ -192,8 +253,7 @@ def read_workbook(
     Raises :class:`NoScoreSheet` when no sheet has the table header row, and calamine's own
     errors for a file it cannot parse (the caller turns both into issues).
     """
-    lines = frozenset(line.code for line in standard.lines)
-    known = lines | frozenset(i.code for i in standard.items)
+    lines, known = _codes(standard)
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     best: tuple[int, RawSheet] | None = None
     for index, name in enumerate(workbook.sheet_names):

@@ -6,8 +6,10 @@ directory, compound-file directory) and from a light scan of the cell positions,
 python-calamine builds a dense grid — a single cell at ``XFD1048576`` would otherwise make
 it allocate billions of cells.
 
-The same scan collects the error cells (``#REF!``, ``#DIV/0!``…), which calamine returns as
-empty, so that a score cell holding ``#REF!`` is reported as such and not just as blank.
+The scan also finds the error cells (``#REF!``, ``#DIV/0!``…), which calamine returns as
+empty, so that a score cell holding ``#REF!`` is reported as such and not just as blank: a
+legacy .xls's during the record walk, an .xlsx's on demand (:meth:`Scan.errors_in`), since
+most sheets have no empty score cell to explain.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import defusedxml.ElementTree as SafeET
 
@@ -62,6 +65,21 @@ class Refusal:
 class Scan:
     refusal: Refusal | None = None
     error_cells: ErrorCells = field(default_factory=dict)
+    # A zip's worksheets (sheet name, XML): their error cells are looked for only on demand.
+    sheet_xml: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
+
+    def errors_in(self, sheet: str) -> dict[str, str]:
+        """The error cells of one sheet (A1 → ``#REF!``).
+
+        Calamine reads an error cell as empty, so only a sheet with an empty cell where a
+        value is due needs asking; a zip's sheet XML is searched then, not on every file.
+        """
+        for name, xml in self.sheet_xml:
+            if name == sheet and b't="e"' in xml:
+                errors = _error_cells(xml)
+                if errors:
+                    self.error_cells[name] = errors
+        return self.error_cells.get(sheet, {})
 
 
 def column_letter(index: int) -> str:
@@ -100,6 +118,9 @@ _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
     re.DOTALL,
 )
+# A row or cell reference past row 999 or column Z, see _surely_small.
+_BIG_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?\d{4})')
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
 def scan_zip(data: bytes) -> Scan:
@@ -147,46 +168,71 @@ def scan_zip(data: bytes) -> Scan:
             )
         )
     try:
-        sheet_names = _sheet_members(archive)
-        scan = Scan()
-        cells = 0
-        for member, sheet in sheet_names.items():
-            if member not in names:
-                continue
-            xml = archive.read(member)
-            rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
-            cols = 0
-            for match in _CELL.finditer(xml):
-                if match.group(2):  # <c …/>: a styled empty cell, calamine ignores it
-                    continue
-                cells += 1
-                ref = _REF.search(match.group(1))
-                if ref:
-                    cols = max(cols, _column_index(ref.group(1)) + 1)
-                    rows = max(rows, int(ref.group(2)))
-            refusal = _too_big(rows, cols, cells, sheet)
-            if refusal:
-                return Scan(refusal)
-            if b't="e"' not in xml:
-                continue
-            errors = {
-                m.group(1).decode(): m.group(2).decode("utf-8", "replace")
-                for m in _ERROR_CELL.finditer(xml)
-            }
-            if errors:
-                scan.error_cells[sheet] = errors
-        return scan
+        members = _sheet_members(
+            archive.read("xl/workbook.xml"),
+            archive.read(_WORKBOOK_RELS) if _WORKBOOK_RELS in names else None,
+        )
+        sheets = [(sheet, archive.read(member)) for member, sheet in members if member in names]
+        refusal = None if _surely_small(sheets) else _bound_sheets(sheets)
+        return Scan(refusal) if refusal else Scan(sheet_xml=sheets)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, SafeET.ParseError) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part name → sheet name, from workbook.xml and its relationships."""
+def _error_cells(xml: bytes) -> dict[str, str]:
+    return {
+        m.group(1).decode(): m.group(2).decode("utf-8", "replace")
+        for m in _ERROR_CELL.finditer(xml)
+    }
+
+
+def _surely_small(sheets: list[tuple[str, bytes]]) -> bool:
+    """A cheap over-estimate of every sheet's used area is within the limits.
+
+    A counted cell takes at least 3 bytes (``<c>``), and a row past 999 or a column past Z
+    needs an ``r="…"`` attribute (on a row or a cell, empty or not) with four digits or two
+    letters. When neither shows, the exact count of :func:`_bound_sheets` cannot exceed a
+    limit either and is skipped; otherwise it decides, and words the refusal.
+    """
+    if MAX_ROWS < 999 or MAX_COLS < 26:
+        return False
+    if sum(len(xml) for _, xml in sheets) // 3 > MAX_CELLS:
+        return False
+    return not any(_BIG_REF.search(xml) for _, xml in sheets)
+
+
+def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
+    """The exact used area of each sheet as calamine will see it (cells counted over all)."""
+    cells = 0
+    for sheet, xml in sheets:
+        rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
+        cols = 0
+        for match in _CELL.finditer(xml):
+            if match.group(2):  # <c …/>: a styled empty cell, calamine ignores it
+                continue
+            cells += 1
+            ref = _REF.search(match.group(1))
+            if ref:
+                cols = max(cols, _column_index(ref.group(1)) + 1)
+                rows = max(rows, int(ref.group(2)))
+        refusal = _too_big(rows, cols, cells, sheet)
+        if refusal:
+            return refusal
+    return None
+
+
+@lru_cache(maxsize=64)
+def _sheet_members(workbook_xml: bytes, rels_xml: bytes | None) -> tuple[tuple[str, str], ...]:
+    """(worksheet part name, sheet name) from workbook.xml and its relationships.
+
+    Cached on the two parts' bytes: copies of one template share them, so most files of a
+    batch skip both XML parses.
+    """
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    workbook = SafeET.fromstring(workbook_xml)
     targets: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in archive.namelist():
-        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    if rels_xml is not None:
+        rels = SafeET.fromstring(rels_xml)
         for rel in rels:
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -197,7 +243,7 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
             target = targets.get(element.get(ns_rel, ""), "")
             if target:
                 out[target] = element.get("name", "")
-    return out
+    return tuple(out.items())
 
 
 # ---- compound file (legacy .xls, encrypted OOXML) ------------------------------------------

@@ -18,13 +18,14 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import creditcode
 from .config import GradingConfig
 from .issues import Issue
 from .models import HEADER_LABELS, Header, ItemScore, ScoreSheet
 from .reader import CODE, RawRow, RawSheet
-from .standard import Standard, fmt_number
+from .standard import Item, Line, Standard, fmt_number
 from .values import CodeKind, ValueKind, describe, normalize_text, parse_number, parse_year
 
 __all__ = [
@@ -51,6 +52,8 @@ _FIELDS = {
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return _normalized(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
@@ -58,6 +61,12 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return normalize_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    # Cached: remarks, ▲ marks and names recur across the sheets of a batch.
+    return normalize_text(text)
 
 
 def _close(a: float, b: float) -> bool:
@@ -159,11 +168,23 @@ def _check_definition(row: RawRow, value: float, key: bool) -> list[Issue]:
     return issues
 
 
+_LAST_LOOKUPS: tuple[Standard, dict[str, Line], dict[str, Item]] | None = None
+
+
+def _lookups(standard: Standard) -> tuple[dict[str, Line], dict[str, Item]]:
+    """Lines by code, and the items scored in parts by code; kept for the last standard."""
+    global _LAST_LOOKUPS
+    if _LAST_LOOKUPS is None or _LAST_LOOKUPS[0] is not standard:
+        lines = {line.code: line for line in standard.lines}
+        parents = {item.code: item for item in standard.items if item.parts}
+        _LAST_LOOKUPS = (standard, lines, parents)
+    return _LAST_LOOKUPS[1], _LAST_LOOKUPS[2]
+
+
 def _check_rows(
     raw: RawSheet, standard: Standard, config: GradingConfig
 ) -> tuple[dict[str, ItemScore], list[Issue]]:
-    lines = {line.code: line for line in standard.lines}
-    parents = {item.code: item for item in standard.items if item.parts}
+    lines, parents = _lookups(standard)
     issues: list[Issue] = []
     seen: dict[str, str] = {}
     scores: dict[str, ItemScore] = {}
@@ -239,7 +260,7 @@ def _check_totals(raw: RawSheet, standard: Standard, scores: dict[str, ItemScore
     if not scores:
         return []
     issues = []
-    parents = {item.code: item for item in standard.items if item.parts}
+    parents = _lookups(standard)[1]
     sums = {0: sum(s.score for s in scores.values())}
     for line in standard.lines:
         sums[line.section] = sums.get(line.section, 0.0) + scores[line.code].score

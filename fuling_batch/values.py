@@ -64,6 +64,8 @@ def normalize_text(text: str) -> str:
 
 def parse_number(raw: object) -> Parsed:
     """Read a cell value as a score/value: strict, see the module docstring."""
+    if type(raw) is float:  # by far the most common: a number cell
+        return Parsed(ValueKind.NUMBER, raw) if math.isfinite(raw) else Parsed(ValueKind.INVALID)
     if raw is None:
         return Parsed(ValueKind.BLANK)
     # bool is an int subclass: TRUE in a score cell is not a score of 1.
