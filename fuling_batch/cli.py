@@ -232,7 +232,7 @@ def run(
             pdf=pdf,
             progress=progress,
         )
-    print_issues(outcome.reports, errors_only=True)
+    print_issues(outcome.reports, errors_only=True, limit=RUN_TABLE_ROWS)
     print_results(outcome.results)
     print_file_counts(outcome.reports)
     out.print(f"输出文件夹：{outcome.year_dir}")
@@ -251,10 +251,19 @@ def run(
     sys.exit(outcome.exit_code)
 
 
-def print_issues(reports: Sequence[FileReport], errors_only: bool = False) -> None:
+# `run` prints a short summary (SPEC): beyond this many rows the workbook and report.json
+# hold the full lists, and a terminal table of thousands of rows only costs seconds.
+RUN_TABLE_ROWS = 30
+
+
+def print_issues(
+    reports: Sequence[FileReport], errors_only: bool = False, limit: int | None = None
+) -> None:
     rows = [(r, i) for r in reports for i in r.issues if i.is_error or not errors_only]
     if not rows:
         return
+    hidden = len(rows) - limit if limit is not None and len(rows) > limit else 0
+    rows = rows[: len(rows) - hidden]
     table = Table(title="校验问题" if not errors_only else "被退回的评分表", show_lines=False)
     for name in ("文件", "工作表", "单元格", "级别", "说明"):
         table.add_column(name, overflow="fold")
@@ -263,6 +272,8 @@ def print_issues(reports: Sequence[FileReport], errors_only: bool = False) -> No
             report.path, issue.sheet, issue.cell, SEVERITY_TEXT[str(issue.severity)], issue.message
         )
     out.print(table)
+    if hidden:
+        out.print(f"……另有 {hidden} 条问题未列出，完整列表见汇总表“校验问题”工作表和 report.json。")
 
 
 def print_file_counts(reports: Sequence[FileReport]) -> None:
@@ -270,14 +281,20 @@ def print_file_counts(reports: Sequence[FileReport]) -> None:
     out.print("文件：" + "，".join(f"{STATUS_TEXT[s]} {n}" for s, n in counts.items()))
 
 
-def print_results(results: Sequence[GradeResult]) -> None:
+def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -> None:
     if not results:
         out.print("没有可评级的评分表。")
         return
-    table = Table(title=f"{results[0].year}年度考核结果")
+    shown = list(results)
+    title = f"{results[0].year}年度考核结果"
+    if len(shown) > limit:
+        # Too many to list: show who needs a notice, the most serious first.
+        shown = sorted((r for r in results if r.needs_notice), key=lambda r: r.total)[:limit]
+        title += f"（仅列出需发通知书的前 {len(shown)} 家，完整结果见汇总表和 report.json）"
+    table = Table(title=title)
     for name in ("企业名称", "总分", "初评等次", "▲未达标", "最终等次", "处理意见"):
         table.add_column(name, overflow="fold")
-    for r in results:
+    for r in shown:
         table.add_row(
             r.enterprise,
             fmt_number(r.total),

@@ -144,3 +144,19 @@ def test_unknown_config_key_is_a_usage_error_naming_it(sample_input: Path, tmp_p
     done = cli("run", sample_input, "--year", 2026, "--out", tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 2
     assert "pas_min" in done.stderr
+
+
+def test_run_summary_stays_short_for_large_batches(capsys):
+    from fuling_batch.cli import RUN_TABLE_ROWS, print_results
+
+    from .factories import make_result
+
+    results = [
+        make_result({"2.5": 5 if n % 2 else 0}, serial=n, enterprise=f"企业{n:03d}")
+        for n in range(80)
+    ]
+    print_results(results)
+    printed = capsys.readouterr().out
+    assert "仅列出需发通知书的前" in printed
+    assert sum(f"企业{n:03d}" in printed for n in range(80)) == RUN_TABLE_ROWS
+    assert "需发通知书 40 份" in printed
