@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_e2e.py 1000 10000 --runs 3 --baseline
+    python bench/bench_e2e.py 1000 10000 --runs 3 --baseline [--writer office|openpyxl]
 
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
 the temp folder), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
@@ -34,12 +34,12 @@ from sheets import generate  # noqa: E402
 CACHE = Path(tempfile.gettempdir()) / "fuling_bench"
 
 
-def sheets_for(count: int) -> Path:
-    folder = CACHE / str(count) / "input"
+def sheets_for(count: int, writer: str) -> Path:
+    folder = CACHE / f"{writer}-{count}" / "input"
     if not folder.is_dir() or len(list(folder.glob("*.xlsx"))) != count:
         shutil.rmtree(folder.parent, ignore_errors=True)
         start = time.perf_counter()
-        generate(folder, count)
+        generate(folder, count, writer=writer)
         print(f"  generated {count} sheets in {time.perf_counter() - start:.1f} s")
     return folder
 
@@ -148,12 +148,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--writer",
+        choices=("office", "openpyxl"),
+        default="office",
+        help="how the sheets are saved: office = re-saved by LibreOffice like Excel/WPS files "
+        "(shared strings); openpyxl = inline strings with escaped characters",
+    )
     args = parser.parse_args()
     medians: dict[int, float] = {}
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; sheets: {args.writer}"
+    )
     for count in args.sizes:
         print(f"\nN = {count}")
-        folder = sheets_for(count)
+        folder = sheets_for(count, args.writer)
         runs = [run_ours(folder, args.jobs) for _ in range(args.runs)]
         for i, r in enumerate(runs, 1):
             stages = "  ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())  # type: ignore[union-attr]

@@ -1,7 +1,11 @@
 """Generate N realistic filled score sheets from the real template, fast.
 
 The template is filled once through openpyxl (as ``fuling_batch.samples`` does) with sentinel
-values; each generated sheet then only swaps the sentinels in the sheet XML and shared strings.
+values and, by default, saved again by LibreOffice: inspectors' files come from Excel/WPS, which
+store text in a shared-string table as plain UTF-8, whereas openpyxl writes inline strings with
+every Chinese character escaped, a sheet three times larger to parse (``--writer openpyxl``
+keeps that form). Each generated sheet then only swaps the sentinels in the sheet XML and the
+shared strings.
 That keeps 10,000 sheets to seconds while every file is a genuine Excel workbook made from the
 real template. Scores vary per sheet (seeded, so runs are comparable): about 60% 合格, 25%
 基本合格 (by total or by a ▲ shortfall) and 15% 不合格, so about 40% need notices.
@@ -12,6 +16,8 @@ from __future__ import annotations
 import io
 import random
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,7 +30,10 @@ YEAR = 2026
 SENTINEL = 900_000  # score of line i is written as SENTINEL + i, then replaced
 
 
-def _prototype(workdir: Path, standard: Standard) -> tuple[dict[str, bytes], str]:
+def _prototype(
+    workdir: Path, standard: Standard, writer: str
+) -> tuple[dict[str, bytes], list[str]]:
+    """The filled prototype's zip members, and the members that hold sentinels."""
     template = write_template(workdir / "template.xlsx", standard)
     header = {
         "企业名称": "@@NAME@@",
@@ -39,13 +48,32 @@ def _prototype(workdir: Path, standard: Standard) -> tuple[dict[str, bytes], str
     scores = {line.code: SENTINEL + i for i, line in enumerate(standard.lines)}
     remarks = {line.code: f"@@R{i}@@" for i, line in enumerate(standard.lines)}
     proto = fill_score_sheet(template, workdir / "proto.xlsx", header, scores, remarks)
+    if writer == "office":
+        if not shutil.which("soffice"):
+            raise SystemExit(
+                "--writer office needs LibreOffice (soffice); or use --writer openpyxl"
+            )
+        office = workdir / "office"
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(office), str(proto)],
+            check=True,
+            capture_output=True,
+        )
+        proto = office / proto.name
     with zipfile.ZipFile(proto) as z:
         members = {name: z.read(name) for name in z.namelist()}
-    # openpyxl writes these strings inline, so the sheet XML holds every sentinel.
-    sheet = next(n for n, b in members.items() if b"<v>900000</v>" in b)
-    if b"@@NAME@@" not in members[sheet]:
-        raise RuntimeError("expected inline strings in the prototype sheet")
-    return members, sheet
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/"):
+            # Saved totals would be sums of sentinels: drop them, as a sheet filled by a
+            # program and never recalculated has none.
+            members[name] = _CACHED.sub(rb"\1", data)
+    patched = [
+        n for n, b in members.items() if b"900001" in b or b"@@NAME@@" in b or b"@@R0@@" in b
+    ]
+    return members, patched
+
+
+_CACHED = re.compile(rb"(<f[^>]*>[^<]*</f>)<v>[^<]*</v>")
 
 
 def _deductions(rng: random.Random, lines: tuple[Line, ...]) -> dict[str, float]:
@@ -78,15 +106,19 @@ def _deductions(rng: random.Random, lines: tuple[Line, ...]) -> dict[str, float]
 
 
 def generate(
-    folder: Path, count: int, seed: int = 7, standard: Standard | None = None
+    folder: Path,
+    count: int,
+    seed: int = 7,
+    standard: Standard | None = None,
+    writer: str = "office",
 ) -> list[Path]:
     """Write ``count`` filled sheets into ``folder`` and return their paths."""
     standard = standard or load_standard()
     folder.mkdir(parents=True, exist_ok=True)
     work = folder.parent / f".{folder.name}-proto"
     work.mkdir(parents=True, exist_ok=True)
-    members, sheet_name = _prototype(work, standard)
-    sheet_xml = members[sheet_name].decode("utf-8")
+    members, patched = _prototype(work, standard, writer)
+    texts = {name: members[name].decode("utf-8") for name in patched}
     lines = standard.lines
     score_re = re.compile(r"<v>(9\d{5})</v>")
     remark_re = re.compile(r"@@R(\d+)@@")
@@ -100,23 +132,23 @@ def generate(
             f"{REASONS[(n + i) % len(REASONS)]}，扣{off[line.code]:g}分" if line.code in off else ""
             for i, line in enumerate(lines)
         ]
-        sheet = score_re.sub(
-            lambda m, v=values: f"<v>{v[int(m.group(1)) - SENTINEL]:g}</v>", sheet_xml
-        )
-        sheet = (
-            sheet.replace("@@NAME@@", escape(name))
-            .replace("@@CODE@@", fictional_code(100_000 + n))
-            .replace("@@ORG@@", escape(f"中共{name}委员会"))
-            .replace("@@SEC@@", f"书记{n:05d}")
-            .replace("@@HEAD@@", f"经理{n:05d}")
-        )
-        sheet = remark_re.sub(lambda m, r=reasons: escape(r[int(m.group(1))]), sheet)
+        changed = {}
+        for member, text in texts.items():
+            text = score_re.sub(
+                lambda m, v=values: f"<v>{v[int(m.group(1)) - SENTINEL]:g}</v>", text
+            )
+            text = (
+                text.replace("@@NAME@@", escape(name))
+                .replace("@@CODE@@", fictional_code(100_000 + n))
+                .replace("@@ORG@@", escape(f"中共{name}委员会"))
+                .replace("@@SEC@@", f"书记{n:05d}")
+                .replace("@@HEAD@@", f"经理{n:05d}")
+            )
+            changed[member] = remark_re.sub(lambda m, r=reasons: escape(r[int(m.group(1))]), text)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for member, data in members.items():
-                if member == sheet_name:
-                    data = sheet.encode("utf-8")
-                z.writestr(member, data)
+                z.writestr(member, changed[member].encode("utf-8") if member in changed else data)
         path = folder / f"{YEAR}年度评分表_{name}.xlsx"
         path.write_bytes(buffer.getvalue())
         paths.append(path)
@@ -128,6 +160,7 @@ if __name__ == "__main__":
     import time
 
     target, count = Path(sys.argv[1]), int(sys.argv[2])
+    writer = sys.argv[3] if len(sys.argv) > 3 else "office"
     start = time.perf_counter()
-    generate(target, count)
+    generate(target, count, writer=writer)
     print(f"generated {count} sheets in {time.perf_counter() - start:.1f} s")
