@@ -7,7 +7,7 @@ Usage::
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
 the temp folder), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
 times, and prints per-stage seconds, sheets per second and the peak RSS of the main process and
-of the largest worker (read from /proc while the run goes on). With ``--baseline`` it also runs
+of the largest worker (read from /proc every 0.2 s; VmHWM keeps each process's peak). With ``--baseline`` it also runs
 bench/baseline.py once on the same sheets and prints baseline / ours (median).
 """
 
@@ -79,7 +79,7 @@ def watch(process: subprocess.Popen[bytes]) -> dict[str, float]:
             peaks["main"] = max(peaks["main"], _hwm_mib(process.pid))
             for pid in _descendants(process.pid):
                 peaks["worker"] = max(peaks["worker"], _hwm_mib(pid))
-            time.sleep(0.02)
+            time.sleep(0.2)  # VmHWM is a high-water mark: a slow poll misses nothing
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
