@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from .values import compact_text
 
 __all__ = ["check_character", "is_valid", "normalize", "problem"]
 
@@ -13,7 +13,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def normalize(code: str) -> str:
     """Full-width to half-width, spaces removed, upper case: how people mistype codes."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
+    return compact_text(code).upper()
 
 
 def check_character(first17: str) -> str:

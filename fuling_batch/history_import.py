@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from .history import History, ImportedRecord
 from .issues import Issue
 from .models import Grade
 from .safety import column_letter
+from .values import compact_text
 
 __all__ = ["HEADER_SCAN_ROWS", "ImportOutcome", "import_results"]
 
@@ -157,7 +157,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+    return compact_text(str(value))
 
 
 def _role(text: str) -> tuple[str, int] | None:

@@ -22,7 +22,7 @@ import python_calamine
 from .models import HEADER_LABELS
 from .safety import ErrorCells, column_letter
 from .standard import Standard
-from .values import CodeKind, ParsedCode, normalize_text, parse_code
+from .values import CodeKind, ParsedCode, compact_text, parse_code
 
 __all__ = [
     "HEADER_LABELS",
@@ -113,7 +113,7 @@ def _label(value: object) -> str:
 @lru_cache(maxsize=4096)
 def _label_text(value: str) -> str:
     # Cached: the same labels, codes and short texts recur in every sheet of a batch.
-    return "".join(normalize_text(value).split()).rstrip(":：")
+    return compact_text(value).rstrip(":：")
 
 
 @lru_cache(maxsize=1024)

@@ -9,7 +9,6 @@ and gets no file; the other rows are still written.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from .fileio import safe_filename, unique_names
 from .issues import Issue
 from .standard import Standard, load_standard
 from .template import write_template
+from .values import compact_text
 
 __all__ = ["ROSTER_COLUMNS", "RosterEntry", "RosterOutcome", "read_roster", "write_prefilled"]
 
@@ -182,7 +182,7 @@ def _label(value: Cell) -> str:
     """A header cell as a comparable label: half-width, no spaces."""
     if not isinstance(value, str):
         return ""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+    return compact_text(value)
 
 
 def _find_header(rows: Sequence[Sequence[Cell]]) -> tuple[int, dict[str, int]] | None:

@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fuling_batch.config import GradingConfig
-from fuling_batch.creditcode import check_character
 from fuling_batch.grading import grade
 from fuling_batch.models import GradeResult, Header, ItemScore, PreviousRecord, ScoreSheet
+from fuling_batch.samples import fictional_code
 from fuling_batch.standard import Standard, load_standard
 
 STANDARD = load_standard()
 
 
-def credit_code(serial: int) -> str:
-    """A fictional but valid 统一社会信用代码 (GB 32100-2015 check character)."""
-    first17 = f"91500102{serial:09d}"
-    return first17 + check_character(first17)
+# A fictional but valid 统一社会信用代码, as the shipped sample makes them.
+credit_code = fictional_code
 
 
 def make_sheet(
