@@ -240,7 +240,7 @@ def write_notices(
     results: Sequence[GradeResult],
     standard: Standard,
     config: NoticeConfig,
-    template: Path | None = None,
+    template: Path | PreparedTemplate | None = None,
     processes: int | None = None,
     pdf: bool = False,
     issue_date: dt.date | None = None,
@@ -253,11 +253,15 @@ def write_notices(
     ``processes=None`` one process renders fewer than 20 notices, otherwise up to the number of
     CPUs do; the files are identical either way. Contexts are built here and sent in runs of
     notices; the workers write the files and send back their compressed share of the combined
-    file. Returns the records in 文号 order.
+    file. ``template`` may be a template already prepared by :func:`check_template`, so a
+    caller that checked it up front does not parse it twice. Returns the records in 文号 order.
     """
     from .notice_extras import convert_to_pdf, require_soffice, write_combined, write_sign_off
 
-    prepared = check_template(Path(template) if template else default_notice_template())
+    if isinstance(template, PreparedTemplate):
+        prepared = template  # already checked and compiled by the caller
+    else:
+        prepared = check_template(Path(template) if template else default_notice_template())
     if pdf:
         require_soffice()
     day = issue_date or config.issue_date or dt.date.today()

@@ -112,8 +112,7 @@ def run(
     config = config or Config()
     standard = standard or load_standard()
     # Fail fast on an edited notice template, before any sheet is read or file written.
-    notice_template = notice_template or default_notice_template()
-    check_template(notice_template)
+    prepared = check_template(notice_template or default_notice_template())
 
     timings: dict[str, float] = {}
     with _stage(timings, "read+validate"):
@@ -142,7 +141,7 @@ def run(
         summary = write_summary(year_dir, year, results, reports, records, standard, config)
     with _stage(timings, "notices"):
         notice_records = write_notices(
-            year_dir, year, results, standard, config.notices, notice_template, processes, pdf
+            year_dir, year, results, standard, config.notices, prepared, processes, pdf
         )
     notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
     with _stage(timings, "report"):
