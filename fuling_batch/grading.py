@@ -104,6 +104,7 @@ def grade(
         raw_grade=raw,
         final_grade=final,
         triangle_not_met=tuple(shortfalls),
+        triangle_lines=tuple(line.code for lines in shortfalls.values() for line in lines),
         consequences=consequences_for(final, consecutive),
         consecutive_fail=consecutive,
         previous=previous,

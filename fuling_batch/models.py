@@ -143,7 +143,9 @@ class PreviousRecord:
 class GradeResult:
     """The graded outcome for one enterprise, carrying its own explanation.
 
-    ``triangle_not_met`` lists ▲ item codes (S.N) not met; ``explanations`` are Chinese
+    ``triangle_not_met`` lists ▲ item codes (S.N) not met, and ``triangle_lines`` the scorable
+    lines (the item, or parts of 4.1) that fell short under the configured rule, so that the
+    summary and notices say exactly what grading decided; ``explanations`` are Chinese
     sentences saying why the grade is what it is (e.g. that ▲3.2 capped it at 基本合格).
     ``previous`` is None when the enterprise has no record last year (not "passed").
     """
@@ -155,6 +157,7 @@ class GradeResult:
     raw_grade: Grade
     final_grade: Grade
     triangle_not_met: tuple[str, ...]
+    triangle_lines: tuple[str, ...]
     consequences: tuple[str, ...]
     consecutive_fail: bool
     previous: PreviousRecord | None

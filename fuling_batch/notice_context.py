@@ -203,7 +203,7 @@ def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, s
         parts = "、".join(
             f"{line.label}得{fmt_number(got[line.code])}分"
             for line in lines
-            if item.parts and line.code in got and got[line.code] < line.value - 1e-9
+            if item.parts and line.code in got and line.code in result.triangle_lines
         )
         items.append(
             {

@@ -114,7 +114,7 @@ def _build(
     _write_overview(sheet, fmt, order, standard)
     _write_line_scores(sheet, fmt, order, standard)
     write_deductions(sheet, fmt, order, standard)
-    write_triangles(sheet, fmt, order, standard, config)
+    write_triangles(sheet, fmt, order, standard)
     write_statistics(book, sheet, fmt, order, standard)
     write_trends(book, sheet, fmt, year, order, records)
     write_issues(sheet, fmt, reports)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .config import Config
-from .grading import triangle_shortfalls
 from .issues import Severity
 from .models import FileReport, FileStatus, Grade, GradeResult
 from .standard import Line, Standard, fmt_number
@@ -89,7 +87,6 @@ def write_triangles(
     fmt: Formats,
     order: Sequence[tuple[int, GradeResult]],
     standard: Standard,
-    config: Config,
 ) -> None:
     lines_of: dict[str, list[Line]] = {}
     for line in standard.lines:
@@ -98,10 +95,9 @@ def write_triangles(
     for _, r in order:
         if not r.triangle_not_met:
             continue
-        scores = {s.code: s.score for s in r.sheet.scores}
-        short = triangle_shortfalls(scores, standard, config.grading)
         for code in r.triangle_not_met:
-            rows.append((r, code, short.get(code) or tuple(lines_of[code])))
+            short = tuple(line for line in lines_of[code] if line.code in r.triangle_lines)
+            rows.append((r, code, short or tuple(lines_of[code])))
     short_of = {code: standard.item(code).short for code in lines_of}
     columns = [
         Column("企业名称", fit_width(["企业名称", *{r.enterprise for r, _, _ in rows}], 14, 30)),

@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from fuling_batch import notice_extras
-from fuling_batch.config import NoticeConfig
+from fuling_batch.config import GradingConfig, NoticeConfig
 from fuling_batch.errors import TemplateError, UsageError
 from fuling_batch.models import Grade, GradeResult, PreviousRecord
 from fuling_batch.notice_context import (
@@ -486,3 +486,13 @@ def test_combined_document_is_the_same_whatever_the_runs(tmp_path: Path) -> None
     assert one == two
     assert one.startswith(b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:document")
     assert one.count(b"<w:sectPr") == 23 and one.endswith(b"</w:body></w:document>")
+
+
+def test_notice_lists_the_parts_grading_counted_short_under_a_configured_rule():
+    # share rule at 0.5: 4.1.1 at 1/4 falls short, 4.1.2 at 2.5/3 counts as met.
+    config = GradingConfig(triangle_rule="share", triangle_share=0.5)
+    result = make_result({"4.1.1": 1, "4.1.2": 2.5}, config=config)
+    assert result.triangle_not_met == ("4.1",) and result.triangle_lines == ("4.1.1",)
+    plan = plan_notices([result], 2026, NoticeConfig())[0]
+    (item,) = build_context(plan, STANDARD, NoticeConfig(), ISSUED)["triangle_items"]
+    assert "党员大会" in item["parts"] and "支委会" not in item["parts"]
