@@ -53,7 +53,7 @@ __all__ = [
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SIGN_OFF_COLUMNS = (
-    ("序号", 10), ("企业名称", 44), ("等次", 18), ("处理意见", 40), ("文号", 24), ("签批", 20),
+    ("序号", 10), ("企业名称", 38), ("等次", 16), ("处理意见", 38), ("文号", 36), ("签批", 18),
 )  # fmt: skip
 # Elements that follow w:pgNumType inside w:sectPr (schema order).
 _AFTER_PGNUM = ("cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
