@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -38,6 +37,7 @@ from .reader import TABLE_LABELS, NoScoreSheet, has_blank_score, read_workbook
 from .safety import MAX_FILE_BYTES, Scan, scan_cfb, scan_zip
 from .standard import Standard
 from .validate import DuplicateKey, duplicate_issues, enterprise_key, validate_sheet
+from .workers import process_pool
 
 __all__ = ["FILE_LEVEL_CODES", "check_file", "check_folder"]
 
@@ -227,13 +227,7 @@ def _check_chunk(chunk: Sequence[Candidate]) -> list[Packed]:
 
 
 def _pool(processes: int, args: tuple[int | None, Standard, GradingConfig]) -> ProcessPoolExecutor:
-    # forkserver: forking a parent that runs a progress-bar thread can deadlock a child.
-    # The server imports this module once, so each worker starts without re-importing it.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", __name__])
-    return ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_init_worker, initargs=args
-    )
+    return process_pool(processes, _init_worker, args)
 
 
 def _chunk_size(files: int, processes: int) -> int:

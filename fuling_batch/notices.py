@@ -15,14 +15,18 @@ variable is refused by :func:`check_template` before any notice is written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+import shutil
 import struct
+import tempfile
+import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,20 +39,24 @@ from lxml import etree
 
 from .config import NoticeConfig
 from .errors import OutputError, TemplateError
-from .fileio import atomic_path, safe_filename, unique_names
+from .fileio import safe_filename, unique_names
 from .models import GradeResult
 from .notice_context import CONTEXT_KEYS, NoticePlan, build_context, plan_notices
 from .notice_template import default_notice_template
 from .standard import Standard
+from .workers import process_pool
 
 __all__ = [
+    "Cancelled",
     "Deflated",
     "NoticeRecord",
     "PreparedTemplate",
+    "StagedNotices",
     "check_template",
     "deflate",
     "render_notice",
     "render_parts",
+    "stage_notices",
     "write_notices",
 ]
 
@@ -251,10 +259,90 @@ def write_notices(
     ``<prefix>〔<year>〕N号`` from ``config.first_number`` in :func:`plan_notices` order. The
     template is checked first, so a bad template fails before anything is written. With
     ``processes=None`` one process renders fewer than 20 notices, otherwise up to the number of
-    CPUs do; the files are identical either way. Contexts are built here and sent in runs of
-    notices; the workers write the files and send back their compressed share of the combined
-    file. ``template`` may be a template already prepared by :func:`check_template`, so a
-    caller that checked it up front does not parse it twice. Returns the records in 文号 order.
+    CPUs do; the files are identical either way. ``template`` may be a template already
+    prepared by :func:`check_template`, so a caller that checked it up front does not parse it
+    twice. The folder is replaced as a whole (see :func:`stage_notices`): it holds this run's
+    notices and nothing else. Returns the records in 文号 order.
+    """
+    staged = stage_notices(
+        out_dir, year, results, standard, config, template, processes, pdf, issue_date
+    )
+    return staged.publish()
+
+
+@dataclass(frozen=True)
+class StagedNotices:
+    """Notices written into a hidden folder beside ``notices/``, not yet in place.
+
+    Rendering can then run beside other work (the pipeline writes history and the summary
+    meanwhile) and still leave nothing behind when that work fails: :meth:`publish` swaps the
+    folder in at the end, :meth:`discard` removes it.
+    """
+
+    folder: Path
+    staging: Path
+    records: list[NoticeRecord]
+
+    def publish(self) -> list[NoticeRecord]:
+        """Replace ``notices/`` with the staged folder (the old one is removed)."""
+        old = self.folder.with_name(f"{_STAGING_PREFIX}old-{self.staging.name}")
+        try:
+            if self.folder.exists():
+                os.replace(self.folder, old)
+            os.replace(self.staging, self.folder)
+        except OSError as exc:
+            if old.exists() and not self.folder.exists():
+                os.replace(old, self.folder)  # put the previous notices back
+            self.discard()
+            raise OutputError(
+                f"无法替换通知书文件夹 {self.folder}（{exc.strerror or exc}）：其中的文件可能正在"
+                "Word/WPS 中打开，请关闭后重新运行（原通知书未改动）"
+            ) from exc
+        shutil.rmtree(old, ignore_errors=True)
+        return self.records
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_STAGING_PREFIX = f".{NOTICES_DIR}-"
+# A staging folder this long untouched was left by a run that was killed: removed.
+_STALE_SECONDS = 3600
+
+
+def _staging_folder(out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for leftover in out_dir.glob(f"{_STAGING_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out_dir))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(staging, 0o777 & ~mask)  # mkdtemp's 0700 would become the published folder's
+    return staging
+
+
+def stage_notices(
+    out_dir: Path,
+    year: int,
+    results: Sequence[GradeResult],
+    standard: Standard,
+    config: NoticeConfig,
+    template: Path | PreparedTemplate | None = None,
+    processes: int | None = None,
+    pdf: bool = False,
+    issue_date: dt.date | None = None,
+    cancel: threading.Event | None = None,
+) -> StagedNotices:
+    """Render every notice, the 呈批表 and the combined file into a staging folder.
+
+    As :func:`write_notices`, except that nothing is in ``notices/`` until
+    :meth:`StagedNotices.publish`. Setting ``cancel`` stops the rendering early (the staging
+    folder is then removed and :class:`Cancelled` raised). Contexts are built here and sent in
+    runs of notices; the workers write the files and send back their compressed share of the
+    combined file.
     """
     from .notice_extras import convert_to_pdf, require_soffice, write_combined, write_sign_off
 
@@ -267,22 +355,30 @@ def write_notices(
     day = issue_date or config.issue_date or dt.date.today()
     plans = plan_notices(results, year, config)
     folder = Path(out_dir) / NOTICES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
-    paths = [folder / f"{stem}.docx" for stem in stems]
-    # A generator: contexts are built while earlier notices render in the workers.
-    jobs = (
-        (str(path), build_context(plan, standard, config, day))
-        for plan, path in zip(plans, paths, strict=True)
-    )
-    chunks = _render_all(prepared, jobs, len(plans), processes)
-    records = [_record(plan, path) for plan, path in zip(plans, paths, strict=True)]
-    if records:
-        write_sign_off(folder, year, records, plans)
-        write_combined(folder, year, prepared, chunks)
-        if pdf:
-            convert_to_pdf(paths)
-    return records
+    staging = _staging_folder(Path(out_dir))
+    try:
+        stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
+        names = [f"{stem}.docx" for stem in stems]
+        # A generator: contexts are built while earlier notices render in the workers.
+        jobs = (
+            (str(staging / name), build_context(plan, standard, config, day))
+            for plan, name in zip(plans, names, strict=True)
+        )
+        chunks = _render_all(prepared, jobs, len(plans), processes, cancel)
+        records = [_record(plan, folder / name) for plan, name in zip(plans, names, strict=True)]
+        if records:
+            write_sign_off(staging, year, records, plans)
+            write_combined(staging, year, prepared, chunks)
+            if pdf:
+                convert_to_pdf([staging / name for name in names])
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StagedNotices(folder, staging, records)
+
+
+class Cancelled(Exception):
+    """Notice rendering was stopped by its caller."""
 
 
 def _record(plan: NoticePlan, path: Path) -> NoticeRecord:
@@ -307,21 +403,38 @@ class Chunk:
 
 
 def _render_all(
-    prepared: PreparedTemplate, jobs: Iterator[Job], count: int, processes: int | None
+    prepared: PreparedTemplate,
+    jobs: Iterator[Job],
+    count: int,
+    processes: int | None,
+    cancel: threading.Event | None = None,
 ) -> list[Chunk]:
+    stop = cancel or threading.Event()
     workers = _worker_count(count, processes)
     if workers <= 1:
-        return [_write_chunk(prepared, *task) for task in _batches(jobs, _CHUNK, count)]
+        chunks = []
+        for task in _batches(jobs, _CHUNK, count):
+            if stop.is_set():
+                raise Cancelled
+            chunks.append(_write_chunk(prepared, *task))
+        return chunks
     # Several notices per task keep the pickling overhead small; contexts are built here while
     # the workers render (tasks are submitted as they fill). Each worker compiles the template
     # once in its initializer (compiled templates do not pickle).
     size = max(1, min(_CHUNK, count // (workers * 4)))
-    with ProcessPoolExecutor(
-        workers, initializer=_init_worker, initargs=(str(prepared.path),)
-    ) as pool:
-        futures = [pool.submit(_worker_write, task) for task in _batches(jobs, size, count)]
+    with process_pool(workers, _init_worker, (str(prepared.path),)) as pool:
+        futures = []
         try:
-            return [future.result() for future in futures]
+            for task in _batches(jobs, size, count):
+                if stop.is_set():
+                    raise Cancelled
+                futures.append(pool.submit(_worker_write, task))
+            chunks = []
+            for future in futures:
+                if stop.is_set():
+                    raise Cancelled
+                chunks.append(future.result())
+            return chunks
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
@@ -358,8 +471,8 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
         texts = render_parts(prepared, context)
         encoded = {name: text.encode() for name, text in texts.items()}
         data = prepared.package({name: deflate(raw) for name, raw in encoded.items()})
-        with atomic_path(Path(path)) as tmp:
-            tmp.write_bytes(data)
+        # Straight into the staging folder: the folder, not each file, is swapped in.
+        Path(path).write_bytes(data)
         begin, body, end = combined_fragment(texts[DOCUMENT], last and i == len(jobs) - 1)
         if i == 0:
             head, tail = begin, end

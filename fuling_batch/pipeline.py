@@ -7,27 +7,33 @@ orders them and decides where the files go.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import UsageError
 from .grading import grade
 from .history import History, default_history_path
 from .intake import check_folder
-from .models import FileReport, FileStatus, GradeResult, ScoreSheet
+from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .report import REPORT_NAME, report_data, write_report
 from .standard import Standard, load_standard
+
+if TYPE_CHECKING:
+    from .notices import StagedNotices
 
 __all__ = ["RETURNED_DIR", "RunOutcome", "grade_reports", "run"]
 
 RETURNED_DIR = "退回修改"
-NOTICES_DIR = "notices"
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,35 @@ def grade_reports(
     return reports, results
 
 
+def _write_outputs(
+    input_dir: Path,
+    year_dir: Path,
+    year: int,
+    reports: list[FileReport],
+    results: list[GradeResult],
+    records: list[YearRecord],
+    standard: Standard,
+    config: Config,
+    timings: dict[str, float],
+) -> tuple[list[Path], Path]:
+    """Returned copies of rejected sheets, then the summary workbook."""
+    from .summary import write_summary
+
+    # A re-run replaces the year's returned copies, so copies of sheets fixed since then do
+    # not linger beside the new ones.
+    shutil.rmtree(year_dir / RETURNED_DIR, ignore_errors=True)
+    returned: list[Path] = []
+    if any(r.status is FileStatus.REJECTED for r in reports):
+        # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
+        from .returned import write_returned_copies
+
+        with _stage(timings, "returned"):
+            returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+    with _stage(timings, "summary"):
+        summary = write_summary(year_dir, year, results, reports, records, standard, config)
+    return returned, summary
+
+
 def run(
     input_dir: Path,
     year: int,
@@ -104,8 +139,7 @@ def run(
 ) -> RunOutcome:
     """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
     from .notice_template import default_notice_template
-    from .notices import check_template, write_notices
-    from .summary import write_summary
+    from .notices import check_template, stage_notices
 
     if not input_dir.is_dir():
         raise UsageError(f"找不到评分表文件夹：{input_dir}")
@@ -122,27 +156,41 @@ def run(
     with History(history_path or default_history_path(out_dir)) as history:
         with _stage(timings, "grade"):
             reports, results = grade_reports(reports, year, history, standard, config)
-        with _stage(timings, "history"):
-            history.record_year(year, results, now or dt.datetime.now().astimezone())
-            records = history.records(up_to_year=year)
 
-    # A re-run replaces the year's derived files, so stale notices or returned copies of
-    # sheets fixed since then do not linger beside the new ones.
-    for stale in (year_dir / RETURNED_DIR, year_dir / NOTICES_DIR):
-        shutil.rmtree(stale, ignore_errors=True)
-    returned: list[Path] = []
-    if any(r.status is FileStatus.REJECTED for r in reports):
-        # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
-        from .returned import write_returned_copies
+        def render_notices() -> StagedNotices:
+            with _stage(timings, "notices"):
+                return stage_notices(
+                    year_dir,
+                    year,
+                    results,
+                    standard,
+                    config.notices,
+                    prepared,
+                    processes,
+                    pdf,
+                    cancel=cancel,
+                )
 
-        with _stage(timings, "returned"):
-            returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
-    with _stage(timings, "summary"):
-        summary = write_summary(year_dir, year, results, reports, records, standard, config)
-    with _stage(timings, "notices"):
-        notice_records = write_notices(
-            year_dir, year, results, standard, config.notices, prepared, processes, pdf
-        )
+        # Notices render in worker processes while this thread records history and writes
+        # the summary: on two cores the summary's single thread would otherwise leave one idle.
+        # They are staged and only put in place once everything else has succeeded.
+        cancel = threading.Event()
+        with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
+            staged_future = background.submit(render_notices)
+            try:
+                with _stage(timings, "history"):
+                    history.record_year(year, results, now or dt.datetime.now().astimezone())
+                    records = history.records(up_to_year=year)
+                returned, summary = _write_outputs(
+                    input_dir, year_dir, year, reports, results, records, standard, config, timings
+                )
+            except BaseException:
+                cancel.set()
+                with contextlib.suppress(BaseException):
+                    staged_future.result().discard()
+                raise
+            staged = staged_future.result()
+    notice_records = staged.publish()
     notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
     with _stage(timings, "report"):
         report = write_report(

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import shutil
+import threading
 import zipfile
 import zlib
 from dataclasses import replace
@@ -38,10 +39,12 @@ from fuling_batch.notice_extras import (
 )
 from fuling_batch.notice_template import default_notice_template
 from fuling_batch.notices import (
+    Cancelled,
     check_template,
     make_environment,
     render_notice,
     render_parts,
+    stage_notices,
     write_notices,
 )
 from tests.factories import STANDARD, make_result
@@ -496,3 +499,40 @@ def test_notice_lists_the_parts_grading_counted_short_under_a_configured_rule():
     plan = plan_notices([result], 2026, NoticeConfig())[0]
     (item,) = build_context(plan, STANDARD, NoticeConfig(), ISSUED)["triangle_items"]
     assert "党员大会" in item["parts"] and "支委会" not in item["parts"]
+
+
+def test_a_rerun_replaces_the_folder_and_leaves_no_staging(tmp_path: Path) -> None:
+    stale = tmp_path / "notices" / "旧企业_谈话提醒通知书.docx"
+    stale.parent.mkdir()
+    stale.write_bytes(b"last run")
+    records = write_notices(
+        tmp_path, 2026, [_results()["fail"]], STANDARD, NoticeConfig(), issue_date=ISSUED
+    )
+    assert not stale.exists()
+    assert records[0].path.parent == tmp_path / "notices"
+    assert records[0].path.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["notices"]
+
+
+def test_staged_notices_stay_out_of_sight_until_published(tmp_path: Path) -> None:
+    previous = tmp_path / "notices" / "上次.docx"
+    previous.parent.mkdir()
+    previous.write_bytes(b"last run")
+    staged = stage_notices(
+        tmp_path, 2026, [_results()["fail"]], STANDARD, NoticeConfig(), issue_date=ISSUED
+    )
+    assert staged.staging.parent == tmp_path and staged.staging.name.startswith(".")
+    assert (staged.staging / staged.records[0].path.name).is_file()
+    assert [p.name for p in (tmp_path / "notices").iterdir()] == ["上次.docx"]
+    staged.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notices"]
+    assert previous.read_bytes() == b"last run"
+
+
+def test_cancelled_rendering_leaves_nothing_behind(tmp_path: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    results = [make_result(_zero(2, 3), enterprise=f"企业{i:02d}", serial=i) for i in range(30)]
+    with pytest.raises(Cancelled):
+        stage_notices(tmp_path, 2026, results, STANDARD, NoticeConfig(), cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
