@@ -59,7 +59,28 @@ def _result(result: GradeResult, notice: str | None) -> dict[str, Any]:
     }
 
 
+def dumps(data: Mapping[str, Any]) -> str:
+    """JSON with each file and each result on a line of its own.
+
+    Readable and diffable line by line, and written by json's C encoder: an indented dump goes
+    through its pure-Python encoder, which took half a second at 10,000 enterprises.
+    """
+    lines = ["{"]
+    for i, (key, value) in enumerate(data.items()):
+        comma = "," if i < len(data) - 1 else ""
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            lines.append(f"  {name}: [")
+            entries = [json.dumps(entry, ensure_ascii=False) for entry in value]
+            lines.append(",\n".join(f"    {entry}" for entry in entries))
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def write_report(path: Path, data: Mapping[str, Any]) -> Path:
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.write_text(dumps(data), encoding="utf-8")
     return path

@@ -1,0 +1,47 @@
+"""The run's stages together: notices render beside the summary and appear only on success."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fuling_batch.pipeline import run
+from fuling_batch.report import dumps
+from fuling_batch.summary import summary_filename
+
+
+def test_a_failed_summary_publishes_no_notices(sample_input: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # A folder where the summary workbook should go: replacing it fails.
+    (out / "2026" / summary_filename(2026)).mkdir(parents=True)
+    with pytest.raises(OSError):
+        run(sample_input, 2026, out, history_path=tmp_path / "h.db", processes=2)
+    left = sorted(p.name for p in (out / "2026").iterdir())
+    assert left == [summary_filename(2026)]  # no notices/, no hidden staging folder
+
+
+def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:
+    outcome = run(sample_input, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
+    assert {"read+validate", "grade", "history", "summary", "notices", "report"} <= set(
+        outcome.timings
+    )
+    assert len(outcome.notices) == 8
+    assert all(p.parent == outcome.year_dir / "notices" for p in outcome.notices)
+    assert [p.name for p in outcome.year_dir.iterdir() if p.name.startswith(".")] == []
+
+
+def test_report_puts_each_entry_on_its_own_line() -> None:
+    data = {
+        "year": 2026,
+        "files": [{"path": "a.xlsx", "issues": []}, {"path": "乙\n.xlsx", "issues": [{"x": 1}]}],
+        "results": [],
+        "extra": {"nested": [1, 2]},
+    }
+    text = dumps(data)
+    assert json.loads(text) == data
+    lines = text.splitlines()
+    assert lines[3] == '    {"path": "a.xlsx", "issues": []},'
+    assert lines[4] == '    {"path": "乙\\n.xlsx", "issues": [{"x": 1}]}'
+    assert '  "results": [],' in lines
