@@ -16,6 +16,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import python_calamine
 
@@ -53,14 +54,14 @@ class NoScoreSheet(Exception):
     """No sheet of the workbook has the item table's header row."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+# Cells and rows are NamedTuples, not frozen dataclasses: a batch builds ~350 per sheet, and a
+# tuple is built in a third of the time while staying just as immutable.
+class Cell(NamedTuple):
     value: object
     address: str
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
+class RawRow(NamedTuple):
     """One row of the item table that carries an item code."""
 
     code: ParsedCode

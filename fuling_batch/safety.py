@@ -18,9 +18,11 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import defusedxml.ElementTree as SafeET
 
@@ -157,9 +159,9 @@ def scan_zip(data: bytes) -> Scan:
                 f"文件解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED_BYTES} 字节，已拒绝读取",
             )
         )
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        if "content.xml" in names or "xl/workbook.bin" in names:
+    by_name = {info.filename: info for info in infos}
+    if "xl/workbook.xml" not in by_name:
+        if "content.xml" in by_name or "xl/workbook.bin" in by_name:
             return Scan()  # ODS / XLSB: bounded by the sizes above; calamine reads them
         return Scan(
             Refusal(
@@ -168,15 +170,68 @@ def scan_zip(data: bytes) -> Scan:
             )
         )
     try:
+        rels = by_name.get(_WORKBOOK_RELS)
         members = _sheet_members(
-            archive.read("xl/workbook.xml"),
-            archive.read(_WORKBOOK_RELS) if _WORKBOOK_RELS in names else None,
+            _stored(data, by_name["xl/workbook.xml"]), _stored(data, rels) if rels else None
         )
-        sheets = [(sheet, archive.read(member)) for member, sheet in members if member in names]
+        sheets = [
+            (sheet, _inflate(data, by_name[member]))
+            for member, sheet in members
+            if member in by_name
+        ]
         refusal = None if _surely_small(sheets) else _bound_sheets(sheets)
         return Scan(refusal) if refusal else Scan(sheet_xml=sheets)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, SafeET.ParseError) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+
+
+class _Stored(NamedTuple):
+    """A member as stored in the zip: its compression method and its (compressed) bytes."""
+
+    method: int
+    raw: bytes
+
+
+def _stored(data: bytes, info: zipfile.ZipInfo) -> _Stored:
+    """A member's bytes as stored, sliced from the file without decompressing them."""
+    at = info.header_offset
+    if data[at : at + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{info.filename} 的本地文件头损坏")
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    if info.flag_bits & 0x1:
+        raise zipfile.BadZipFile(f"{info.filename} 已加密")
+    return _Stored(info.compress_type, data[start : start + info.compress_size])
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's content: at most its declared size (the bound checked from the directory)."""
+    stored = _stored(data, info)
+    if stored.method == zipfile.ZIP_STORED:
+        content = stored.raw
+    elif stored.method == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        content = inflater.decompress(stored.raw, info.file_size)
+        if inflater.unconsumed_tail:
+            raise zipfile.BadZipFile(f"{info.filename} 解压后超过其声明的大小")
+    else:  # a method calamine may not read either: let zipfile decide
+        return zipfile.ZipFile(io.BytesIO(data)).read(info.filename)
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        raise zipfile.BadZipFile(f"{info.filename} 校验失败")
+    return content
+
+
+def _inflate_stored(stored: _Stored) -> bytes:
+    if stored.method == zipfile.ZIP_STORED:
+        return stored.raw
+    if stored.method != zipfile.ZIP_DEFLATED:
+        raise zipfile.BadZipFile(f"不支持的压缩方式 {stored.method}")
+    # Workbook parts are a few KB; the directory bounded the total before this.
+    inflater = zlib.decompressobj(-15)
+    content = inflater.decompress(stored.raw, MAX_UNCOMPRESSED_BYTES)
+    if inflater.unconsumed_tail:
+        raise zipfile.BadZipFile("工作簿部件解压后过大")
+    return content
 
 
 def _error_cells(xml: bytes) -> dict[str, str]:
@@ -222,12 +277,16 @@ def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
 
 
 @lru_cache(maxsize=64)
-def _sheet_members(workbook_xml: bytes, rels_xml: bytes | None) -> tuple[tuple[str, str], ...]:
+def _sheet_members(
+    workbook_part: _Stored, rels_part: _Stored | None
+) -> tuple[tuple[str, str], ...]:
     """(worksheet part name, sheet name) from workbook.xml and its relationships.
 
-    Cached on the two parts' bytes: copies of one template share them, so most files of a
-    batch skip both XML parses.
+    Cached on the two parts as stored (compressed): copies of one template share them, so most
+    files of a batch neither inflate nor parse either part.
     """
+    workbook_xml = _inflate_stored(workbook_part)
+    rels_xml = _inflate_stored(rels_part) if rels_part is not None else None
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     workbook = SafeET.fromstring(workbook_xml)
     targets: dict[str, str] = {}

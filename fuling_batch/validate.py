@@ -78,57 +78,65 @@ def _check_score(
 ) -> tuple[float | None, list[Issue]]:
     cell = row.score.address
     code = row.code.code
-    if cell in errors:
-        return None, [
-            Issue.error(
-                "SCORE_ERROR_VALUE",
-                f"{code} 得分单元格为错误值 {errors[cell]}（公式或引用失效），请填写0至{fmt_number(full)}分的数字",
-                cell=cell,
+    raw = row.score.value
+    issues: list[Issue] = []
+    in_range = True
+    if type(raw) is float and 0.0 <= raw <= full + 1e-9 and not errors:
+        value = raw  # a number cell in range: nearly every score (no Parsed built)
+    else:
+        if cell in errors:
+            return None, [
+                Issue.error(
+                    "SCORE_ERROR_VALUE",
+                    f"{code} 得分单元格为错误值 {errors[cell]}（公式或引用失效），请填写0至{fmt_number(full)}分的数字",
+                    cell=cell,
+                )
+            ]
+        parsed = parse_number(raw)
+        if parsed.kind is ValueKind.BLANK:
+            return None, [
+                Issue.error(
+                    "SCORE_BLANK",
+                    f"{code} 未评分：得分为空，请填写0至{fmt_number(full)}分（不得分请填0）",
+                    cell=cell,
+                )
+            ]
+        if parsed.value is None:
+            return None, [
+                Issue.error(
+                    "SCORE_NOT_NUMBER",
+                    f"{code} 得分{describe(raw)}不是数字，请填写0至{fmt_number(full)}分的数字",
+                    cell=cell,
+                )
+            ]
+        value = parsed.value
+        if parsed.kind is ValueKind.TEXT_NUMBER:
+            issues.append(
+                Issue.warning(
+                    "SCORE_TEXT",
+                    f"{code} 得分{describe(raw)}是文本，已按{fmt_number(value)}分读取；请改为数字格式",
+                    cell=cell,
+                )
             )
-        ]
-    parsed = parse_number(row.score.value)
-    if parsed.kind is ValueKind.BLANK:
-        return None, [
-            Issue.error(
-                "SCORE_BLANK",
-                f"{code} 未评分：得分为空，请填写0至{fmt_number(full)}分（不得分请填0）",
-                cell=cell,
+        if value < 0 or value > full + 1e-9:
+            in_range = False
+            issues.append(
+                Issue.error(
+                    "SCORE_OUT_OF_RANGE",
+                    f"{code} 得分{fmt_number(value)}超出范围，应在0至{fmt_number(full)}分之间",
+                    cell=cell,
+                )
             )
-        ]
-    if parsed.value is None:
-        return None, [
-            Issue.error(
-                "SCORE_NOT_NUMBER",
-                f"{code} 得分{describe(row.score.value)}不是数字，请填写0至{fmt_number(full)}分的数字",
-                cell=cell,
+    if in_range:
+        steps = value / config.score_step
+        if not _close(steps, round(steps)):
+            issues.append(
+                Issue.warning(
+                    "SCORE_STEP",
+                    f"{code} 得分{fmt_number(value)}不是{fmt_number(config.score_step)}分的整数倍，请核对",
+                    cell=cell,
+                )
             )
-        ]
-    value = parsed.value
-    issues = []
-    if parsed.kind is ValueKind.TEXT_NUMBER:
-        issues.append(
-            Issue.warning(
-                "SCORE_TEXT",
-                f"{code} 得分{describe(row.score.value)}是文本，已按{fmt_number(value)}分读取；请改为数字格式",
-                cell=cell,
-            )
-        )
-    if value < 0 or value > full + 1e-9:
-        issues.append(
-            Issue.error(
-                "SCORE_OUT_OF_RANGE",
-                f"{code} 得分{fmt_number(value)}超出范围，应在0至{fmt_number(full)}分之间",
-                cell=cell,
-            )
-        )
-    elif not _close(value / config.score_step, round(value / config.score_step)):
-        issues.append(
-            Issue.warning(
-                "SCORE_STEP",
-                f"{code} 得分{fmt_number(value)}不是{fmt_number(config.score_step)}分的整数倍，请核对",
-                cell=cell,
-            )
-        )
     if value < full - 1e-9 and not _text(row.remark.value):
         issues.append(
             Issue.warning(
@@ -144,7 +152,8 @@ def _check_definition(row: RawRow, value: float, key: bool) -> list[Issue]:
     """The 分值 and ▲ printed on the row must be the standard's: else the sheet was edited."""
     issues = []
     code = row.code.code
-    if row.value is not None:
+    printed_raw = None if row.value is None else row.value.value
+    if row.value is not None and not (type(printed_raw) is float and printed_raw == value):
         printed = parse_number(row.value.value)
         if printed.value is None or not _close(printed.value, value):
             issues.append(
@@ -155,7 +164,8 @@ def _check_definition(row: RawRow, value: float, key: bool) -> list[Issue]:
                 )
             )
     if row.key is not None:
-        marked = KEY_MARK in _text(row.key.value)
+        mark = row.key.value
+        marked = mark == KEY_MARK or (mark is not None and KEY_MARK in _text(mark))
         if marked != key:
             expected = "是▲重点项" if key else "不是▲重点项"
             issues.append(

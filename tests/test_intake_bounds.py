@@ -4,6 +4,7 @@ exact count refuses, and a refusal is worded from the exact count."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -99,3 +100,26 @@ def test_error_cells_found_on_demand() -> None:
     assert scan.refusal is None
     assert scan.errors_in("S1") == {"C3": "#REF!"}
     assert scan.errors_in("S2") == {}
+
+
+def _patch_central(data: bytes, member: str, offset: int, value: int) -> bytes:
+    """Overwrite a 32-bit field of ``member``'s central-directory record."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        name_len = struct.unpack_from("<H", out, at + 28)[0]
+        if out[at + 46 : at + 46 + name_len] == member.encode():
+            struct.pack_into("<I", out, at + offset, value)
+            return bytes(out)
+        at = out.find(b"PK\x01\x02", at + 4)
+    raise AssertionError(member)
+
+
+@pytest.mark.parametrize(
+    ("offset", "value", "why"),
+    [(16, 0x12345678, "CRC"), (24, 10, "declared size smaller than the content")],
+)
+def test_a_worksheet_that_fails_its_check_is_corrupt(offset: int, value: int, why: str) -> None:
+    data = _patch_central(_xlsx(SMALL), "xl/worksheets/sheet1.xml", offset, value)
+    scan = scan_zip(data)
+    assert scan.refusal is not None and scan.refusal.code == "FILE_CORRUPT", why

@@ -162,6 +162,14 @@ CASES: list[tuple[str, dict[str, Any], FileStatus, str, Callable[[dict[str, int]
         lambda r: f"D{r['1.6']}",
     ),
     (
+        # TRUE equals 1 in Python; item 1.1 is worth 1 point, and a boolean is still no value.
+        "value-boolean",
+        {"edit": lambda ws, r: put(ws, r["1.1"], 4, True)},
+        FileStatus.REJECTED,
+        "VALUE_CHANGED",
+        lambda r: f"D{r['1.1']}",
+    ),
+    (
         "key-removed",
         {"edit": lambda ws, r: put(ws, r[KEY_LINE.code], 3, "")},
         FileStatus.REJECTED,
