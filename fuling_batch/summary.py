@@ -33,6 +33,7 @@ from .summary_book import (
     start_sheet,
 )
 from .summary_detail import write_deductions, write_issues, write_triangles
+from .summary_rows import package_level
 from .summary_stats import ranked, write_statistics, write_trends
 
 __all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
@@ -87,7 +88,8 @@ def write_summary(
         )
         _build(book, year, results, reports, records, standard, config)
         try:
-            book.close()
+            with package_level():
+                book.close()
         except (OSError, XlsxWriterException) as exc:
             raise OutputError(f"无法写入汇总表 {target}：{exc}") from exc
     return target

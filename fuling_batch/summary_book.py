@@ -84,7 +84,14 @@ def score_columns(results: Sequence[GradeResult], lines: Sequence[Line]) -> list
 
 def fit_width(texts: Iterable[str], lo: float = 6, hi: float = 40) -> float:
     """A column width that shows the widest of ``texts`` (per line), bounded to ``lo … hi``."""
-    widest = max((display_width(line) for t in texts for line in t.split("\n")), default=0)
+    widest = 0
+    for text in texts:
+        for line in text.split("\n"):
+            # A character is at most two wide: most lines cannot beat the widest so far.
+            if 2 * len(line) > widest and (width := display_width(line)) > widest:
+                widest = width
+                if widest + 2 >= hi:
+                    return hi  # as wide as the column may be: the rest cannot change it
     return max(lo, min(hi, widest + 2))
 
 
