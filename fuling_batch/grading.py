@@ -77,8 +77,7 @@ def grade(
         raise ValueError(f"sheet {sheet.path} lacks scores for {missing}; validate before grading")
 
     section_scores = tuple(
-        _sum(scores[line.code] for line in standard.lines if line.section == section.number)
-        for section in standard.sections
+        _sum([scores[code] for code in codes]) for codes in standard.section_line_codes
     )
     total = _sum(section_scores)
     raw = grade_by_total(total, config)

@@ -107,6 +107,14 @@ class Standard:
         return tuple(out)
 
     @cached_property
+    def section_line_codes(self) -> tuple[tuple[str, ...], ...]:
+        """For each section in order, the codes of its scorable lines."""
+        return tuple(
+            tuple(line.code for line in self.lines if line.section == section.number)
+            for section in self.sections
+        )
+
+    @cached_property
     def key_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.key)
 
