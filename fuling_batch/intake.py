@@ -37,7 +37,7 @@ from .reader import TABLE_LABELS, NoScoreSheet, has_blank_score, read_workbook
 from .safety import MAX_FILE_BYTES, Scan, scan_cfb, scan_zip
 from .standard import Standard
 from .validate import DuplicateKey, duplicate_issues, enterprise_key, validate_sheet
-from .workers import process_pool
+from .workers import process_pool, start_pool
 
 __all__ = ["FILE_LEVEL_CODES", "check_file", "check_folder"]
 
@@ -217,17 +217,9 @@ def _init_worker(year: int | None, standard: Standard, config: GradingConfig) ->
     _WORKER_ARGS = (year, standard, config)
 
 
-def _alive() -> bool:
-    return _WORKER_ARGS is not None
-
-
 def _check_chunk(chunk: Sequence[Candidate]) -> list[Packed]:
     assert _WORKER_ARGS is not None, "worker started without its arguments"
     return [_pack(check_file(c, *_WORKER_ARGS)) for c in chunk]
-
-
-def _pool(processes: int, args: tuple[int | None, Standard, GradingConfig]) -> ProcessPoolExecutor:
-    return process_pool(processes, _init_worker, args)
 
 
 def _chunk_size(files: int, processes: int) -> int:
@@ -244,39 +236,37 @@ def _parallel(
     size = _chunk_size(len(todo), processes)
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     orphans: list[Candidate] = []
-    started = False
-    try:
-        with _pool(processes, args) as pool:
-            # A worker must answer before any file is sent: a pool that breaks later broke on
-            # a file, and its files are isolated below, never read in this process.
-            started = pool.submit(_alive).result()
-            futures = {pool.submit(_check_chunk, chunk): chunk for chunk in chunks}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    try:
-                        chunk_results = [_unpack(packed) for packed in future.result()]
-                    except BrokenProcessPool:
-                        orphans.extend(futures[future])
-                        continue
-                    except Exception:  # e.g. a result that did not pickle: redo it here
-                        chunk_results = [check_file(c, *args) for c in futures[future]]
-                    for result in chunk_results:
-                        results[result[0].path] = result
-                    tick(len(chunk_results))
-    except (BrokenProcessPool, OSError):
-        pass  # workers could not start at all: the loop below reads the rest
+    pool = start_pool(processes, _init_worker, args)
+    if pool is not None:
+        # The pool answered before any file was sent: if it breaks now it broke on a file,
+        # and that chunk's files are isolated below, never read in this process.
+        try:
+            with pool:
+                futures = {pool.submit(_check_chunk, chunk): chunk for chunk in chunks}
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        try:
+                            chunk_results = [_unpack(packed) for packed in future.result()]
+                        except BrokenProcessPool:
+                            orphans.extend(futures[future])
+                            continue
+                        except Exception:  # e.g. a result that did not pickle: redo it here
+                            chunk_results = [check_file(c, *args) for c in futures[future]]
+                        for result in chunk_results:
+                            results[result[0].path] = result
+                        tick(len(chunk_results))
+        except (BrokenProcessPool, OSError):
+            pass  # the files not read yet are read below
+    # Files no worker took (none could start here, or the pool failed to take them): read here.
     unread = [c for c in todo if c.relative not in results and c not in orphans]
-    if not started:
-        # No worker ever answered: an environment that cannot run workers, not a bad file.
-        unread, orphans = unread + orphans, []
     for candidate in sorted(unread, key=lambda c: c.relative):
         results[candidate.relative] = check_file(candidate, *args)
         tick(1)
     for candidate in orphans:  # isolate the file that killed its worker
         try:
-            with _pool(1, args) as single:
+            with process_pool(1, _init_worker, args) as single:
                 result = _unpack(single.submit(_check_chunk, [candidate]).result()[0])
         except (BrokenProcessPool, OSError):
             result = _refused(

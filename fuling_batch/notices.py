@@ -44,7 +44,7 @@ from .models import GradeResult
 from .notice_context import CONTEXT_KEYS, NoticePlan, build_context, plan_notices
 from .notice_template import default_notice_template
 from .standard import Standard
-from .workers import process_pool
+from .workers import start_pool
 
 __all__ = [
     "Cancelled",
@@ -411,7 +411,10 @@ def _render_all(
 ) -> list[Chunk]:
     stop = cancel or threading.Event()
     workers = _worker_count(count, processes)
-    if workers <= 1:
+    # Each worker compiles the template once in its initializer (compiled templates do not
+    # pickle). Where no worker can start, this process renders them all.
+    pool = start_pool(workers, _init_worker, (str(prepared.path),)) if workers > 1 else None
+    if pool is None:
         chunks = []
         for task in _batches(jobs, _CHUNK, count):
             if stop.is_set():
@@ -419,10 +422,9 @@ def _render_all(
             chunks.append(_write_chunk(prepared, *task))
         return chunks
     # Several notices per task keep the pickling overhead small; contexts are built here while
-    # the workers render (tasks are submitted as they fill). Each worker compiles the template
-    # once in its initializer (compiled templates do not pickle).
+    # the workers render (tasks are submitted as they fill).
     size = max(1, min(_CHUNK, count // (workers * 4)))
-    with process_pool(workers, _init_worker, (str(prepared.path),)) as pool:
+    with pool:
         futures = []
         try:
             for task in _batches(jobs, size, count):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-__all__ = ["PRELOAD", "process_pool"]
+__all__ = ["PRELOAD", "process_pool", "start_pool"]
 
 # What a worker runs: importing these in the server once saves each worker ~0.1 s.
 PRELOAD = ["__main__", "fuling_batch.intake", "fuling_batch.notices"]
@@ -29,3 +30,28 @@ def process_pool(
     return ProcessPoolExecutor(
         processes, mp_context=context, initializer=initializer, initargs=initargs
     )
+
+
+def _ready() -> bool:
+    return True
+
+
+def start_pool(
+    processes: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
+) -> ProcessPoolExecutor | None:
+    """A pool whose first worker has started and run ``initializer``; None when none can.
+
+    Some environments cannot start workers at all (a ``__main__`` read from standard input, a
+    sandbox without semaphores): the caller then does the work in its own process. A pool
+    that breaks *after* this answered broke on the work it was given.
+    """
+    try:
+        pool = process_pool(processes, initializer, initargs)
+    except OSError:
+        return None
+    try:
+        pool.submit(_ready).result()
+    except (BrokenProcessPool, OSError):
+        pool.shutdown(wait=True, cancel_futures=True)
+        return None
+    return pool

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,20 @@ def test_report_puts_each_entry_on_its_own_line() -> None:
     assert lines[3] == '    {"path": "a.xlsx", "issues": []},'
     assert lines[4] == '    {"path": "乙\\n.xlsx", "issues": [{"x": 1}]}'
     assert '  "results": [],' in lines
+
+
+def test_runs_where_workers_cannot_start(sample_input: Path, tmp_path: Path) -> None:
+    """A script piped to Python has a ``__main__`` no worker can re-import: the run falls back
+    to reading and rendering in its own process, with the same results."""
+    script = (
+        "from pathlib import Path\n"
+        "from fuling_batch.pipeline import run\n"
+        f"o = run(Path({str(sample_input)!r}), 2026, Path({str(tmp_path / 'out')!r}),"
+        f" history_path=Path({str(tmp_path / 'h.db')!r}), processes=2)\n"
+        "print(len(o.results), len(o.notices))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["12", "8"]
