@@ -490,8 +490,16 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
 _WORKER_TEMPLATE: PreparedTemplate | None = None
 
 
+# Notices render while the main process writes the summary, which is then the longest path:
+# workers at a lower priority take the cores it leaves, not the one it needs (same output).
+_WORKER_NICENESS = 10
+
+
 def _init_worker(template: str) -> None:
     global _WORKER_TEMPLATE
+    if hasattr(os, "nice"):  # POSIX; elsewhere workers keep the normal priority
+        with contextlib.suppress(OSError):
+            os.nice(_WORKER_NICENESS)
     _WORKER_TEMPLATE = check_template(Path(template))
 
 
