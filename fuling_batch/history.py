@@ -284,16 +284,17 @@ class History:
         code: str | None = None,
     ) -> list[YearRecord]:
         """Stored outcomes (final grade), sorted by (year, key), optionally filtered."""
+        where, params = _filters(year=year, code=code, up_to_year=up_to_year)
+        # Only the outcome's columns: the trend sheet reads every stored year, and decoding
+        # each row's JSON columns (58 item scores) cost more than the query.
+        cursor = self._conn.execute(
+            "SELECT year, key, credit_code, enterprise, total, final_grade "
+            f"FROM results{where} ORDER BY year, key",
+            params,
+        )
         return [
-            YearRecord(
-                year=row["year"],
-                key=row["key"],
-                credit_code=row["credit_code"],
-                enterprise=row["enterprise"],
-                total=row["total"],
-                grade=Grade(row["final_grade"]),
-            )
-            for row in self.rows(year=year, code=code, up_to_year=up_to_year)
+            YearRecord(y, key, credit_code, enterprise, total, Grade(grade))
+            for y, key, credit_code, enterprise, total, grade in cursor
         ]
 
     def rows(
@@ -304,18 +305,7 @@ class History:
         up_to_year: int | None = None,
     ) -> list[dict[str, Any]]:
         """Full stored rows for ``history show``, sorted by (year, key); JSON columns decoded."""
-        clauses: list[str] = []
-        params: list[object] = []
-        if year is not None:
-            clauses.append("year = ?")
-            params.append(year)
-        if up_to_year is not None:
-            clauses.append("year <= ?")
-            params.append(up_to_year)
-        if code is not None:
-            clauses.append("credit_code = ?")
-            params.append(normalize(code))
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _filters(year=year, code=code, up_to_year=up_to_year)
         cursor = self._conn.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM results{where} ORDER BY year, key", params
         )
@@ -327,6 +317,24 @@ class History:
             row["consecutive_fail"] = bool(row["consecutive_fail"])
             out.append(row)
         return out
+
+
+def _filters(
+    *, year: int | None, code: str | None, up_to_year: int | None
+) -> tuple[str, list[object]]:
+    """The WHERE clause (or "") and its parameters for the optional filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if year is not None:
+        clauses.append("year = ?")
+        params.append(year)
+    if up_to_year is not None:
+        clauses.append("year <= ?")
+        params.append(up_to_year)
+    if code is not None:
+        clauses.append("credit_code = ?")
+        params.append(normalize(code))
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def _statements(script: str) -> list[str]:
