@@ -7,6 +7,7 @@ processed); 2 usage error (missing folder, bad option, unreadable configuration)
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -421,3 +422,22 @@ def sample(folder: Path, template_path: Path | None) -> None:
     written = write_sample_input(folder, template_path)
     last = write_last_year(folder / LAST_YEAR_FILE)
     out.print(f"已生成示例评分表 {len(written)} 份：{folder}；上年度结果：{last}")
+
+
+def entry() -> None:
+    """The ``fuling-batch`` program: run the command, then exit without tearing down the heap.
+
+    After a province-sized run the interpreter would spend ~0.3 s freeing every read sheet one
+    by one on the way out. Everything the command writes is closed by then (files, the
+    history database, worker pools), so only the console streams are flushed before leaving.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            err.print(exc.code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
