@@ -33,7 +33,13 @@ from .errors import OutputError, UsageError
 from .fileio import atomic_path, write_atomic
 from .notice_body import set_column_widths
 from .notice_context import OPINIONS, NoticePlan
-from .notice_template import FONT_H1, apply_section, apply_styles, set_fonts
+from .notice_template import (
+    FONT_H1,
+    apply_section,
+    apply_styles,
+    drop_default_parts,
+    set_fonts,
+)
 
 if TYPE_CHECKING:
     from .notices import Chunk, NoticeRecord, PreparedTemplate
@@ -120,6 +126,7 @@ def write_sign_off(
 def sign_off_document(year: int, rows: Sequence[Sequence[str]]) -> DocumentObject:
     """The 呈批表 built with python-docx, a row per entry of ``rows`` below the header."""
     doc = Document()
+    drop_default_parts(doc)
     apply_styles(doc)
     apply_section(doc)
     body = doc.element.body

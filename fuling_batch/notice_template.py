@@ -156,14 +156,19 @@ def template_bytes() -> bytes:
 # --- package and styles -------------------------------------------------------------------
 
 
-def _clean_package(doc: DocumentObject) -> None:
-    """Drop parts that would leak python-docx defaults (thumbnail, theme-laden style copies)."""
+def drop_default_parts(doc: DocumentObject) -> None:
+    """Drop parts that would leak python-docx defaults: the thumbnail of its sample document
+    (shown by file browsers), and theme-laden copies of the styles."""
     for rels, reltypes in (
         (doc.part.rels, {_STYLES_WITH_EFFECTS, RT.CUSTOM_XML}),
         (doc.part.package.rels, {RT.THUMBNAIL}),
     ):
         for rid in [rid for rid, rel in rels.items() if rel.reltype in reltypes]:
             del rels[rid]
+
+
+def _clean_package(doc: DocumentObject) -> None:
+    drop_default_parts(doc)
     props = doc.core_properties
     props.title = "国有企业党组织规范化建设考核通知书模板"
     props.author = "fuling_batch"

@@ -209,6 +209,10 @@ def test_sign_off_sheet_lists_every_notice(written: tuple) -> None:
     assert [row[4] for row in rows[1:]] == [r.number for r in records]
     assert rows[1][2] == "不合格" and "建议调整" in rows[1][3]
     assert rows[3][2] == "基本合格" and rows[3][3] == "谈话提醒"
+    # No part of python-docx's sample document (its thumbnail would show in file browsers).
+    with zipfile.ZipFile(out / "notices" / sign_off_name(2026)) as zf:
+        names = zf.namelist()
+    assert not [n for n in names if "thumbnail" in n or "stylesWithEffects" in n]
 
 
 def test_combined_document_has_every_notice_in_its_own_section(written: tuple) -> None:
