@@ -423,7 +423,7 @@ def _render_all(
         return chunks
     # Several notices per task keep the pickling overhead small; contexts are built here while
     # the workers render (tasks are submitted as they fill).
-    size = max(1, min(_CHUNK, count // (workers * 4)))
+    size = max(1, -(-count // (workers * 2)))
     with pool:
         futures = []
         try:

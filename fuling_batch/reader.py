@@ -127,9 +127,14 @@ def _text_code(value: str, known: frozenset[str]) -> ParsedCode:
     return parse_code(value, known)
 
 
+_NO_CODE = ParsedCode(CodeKind.NONE)
+
+
 def _code(value: object, known: frozenset[str]) -> ParsedCode:
     if type(value) is str:
         return _text_code(value, known)
+    if value is None:
+        return _NO_CODE  # a blank 编号 cell: most rows that are not items
     return parse_code(value, known)
 
 
