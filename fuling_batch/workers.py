@@ -12,6 +12,7 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from typing import Any
 
 __all__ = ["PRELOAD", "process_pool", "start_pool"]
@@ -23,10 +24,18 @@ PRELOAD = ["__main__", "fuling_batch.intake", "fuling_batch.notices"]
 def process_pool(
     processes: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
 ) -> ProcessPoolExecutor:
-    """A pool of ``processes`` workers forked from the forkserver, each set up by ``initializer``."""
-    context = multiprocessing.get_context("forkserver")
-    # Only the first call starts the server; later pools reuse it (and its imports).
-    context.set_forkserver_preload(PRELOAD)
+    """A pool of ``processes`` workers forked from the forkserver, each set up by ``initializer``.
+
+    Windows has no forkserver: workers are spawned there (each imports what it needs).
+    """
+    context: BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        # Only the first call starts the server; later pools reuse it (and its imports).
+        forkserver.set_forkserver_preload(PRELOAD)
+        context = forkserver
+    else:
+        context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         processes, mp_context=context, initializer=initializer, initargs=initargs
     )
@@ -47,7 +56,7 @@ def start_pool(
     """
     try:
         pool = process_pool(processes, initializer, initargs)
-    except OSError:
+    except (OSError, ValueError):
         return None
     try:
         pool.submit(_ready).result()

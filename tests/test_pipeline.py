@@ -64,3 +64,18 @@ def test_runs_where_workers_cannot_start(sample_input: Path, tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["12", "8"]
+
+
+def test_spawned_workers_where_there_is_no_forkserver(
+    sample_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no forkserver: workers are spawned there, with the same results."""
+    import multiprocessing
+
+    one = run(sample_input, 2026, tmp_path / "one", history_path=tmp_path / "1.db", processes=1)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    two = run(sample_input, 2026, tmp_path / "two", history_path=tmp_path / "2.db", processes=2)
+    assert [(r.key, r.total, r.final_grade) for r in one.results] == [
+        (r.key, r.total, r.final_grade) for r in two.results
+    ]
+    assert [p.name for p in one.notices] == [p.name for p in two.notices]
