@@ -72,20 +72,31 @@ def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 @contextmanager
-def _long_lived() -> Iterator[None]:
-    """Keep the cycle collector off what exists now (the read sheets) until the run ends.
+def _collector_spares_reads() -> Iterator[Callable[[], None]]:
+    """Keep the cycle collector off the read sheets for the rest of the run.
 
     Every full collection walks every live object; with 10,000 sheets read that is millions,
-    and the later stages' allocations triggered enough of them to cost a second. The sheets
-    live until the run ends anyway; what the stages create is still collected as usual.
+    and the later stages' allocations triggered enough collections to cost about a second.
+    The collector is off while reading; calling the yielded function once the sheets are read
+    freezes what exists then (never walked again) and turns the collector back on for what
+    the later stages create. Both are undone when the run ends.
     """
+    was_enabled = gc.isenabled()
     frozen_before = gc.get_freeze_count()
-    gc.freeze()
+    gc.disable()
+
+    def reads_done() -> None:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
     try:
-        yield
+        yield reads_done
     finally:
         if not frozen_before:  # a caller's own frozen objects stay frozen
             gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def grade_reports(
@@ -167,53 +178,63 @@ def run(
     prepared = check_template(notice_template or default_notice_template())
 
     timings: dict[str, float] = {}
-    with _stage(timings, "read+validate"):
-        reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
     year_dir = out_dir / str(year)
-    year_dir.mkdir(parents=True, exist_ok=True)
-    with _long_lived(), History(history_path or default_history_path(out_dir)) as history:
-        with _stage(timings, "grade"):
-            reports, results = grade_reports(reports, year, history, standard, config)
+    with _collector_spares_reads() as reads_done:
+        with _stage(timings, "read+validate"):
+            reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
+        reads_done()
+        year_dir.mkdir(parents=True, exist_ok=True)
+        with History(history_path or default_history_path(out_dir)) as history:
+            with _stage(timings, "grade"):
+                reports, results = grade_reports(reports, year, history, standard, config)
 
-        def render_notices() -> StagedNotices:
-            with _stage(timings, "notices"):
-                return stage_notices(
-                    year_dir,
-                    year,
-                    results,
-                    standard,
-                    config.notices,
-                    prepared,
-                    processes,
-                    pdf,
-                    cancel=cancel,
-                )
+            def render_notices() -> StagedNotices:
+                with _stage(timings, "notices"):
+                    return stage_notices(
+                        year_dir,
+                        year,
+                        results,
+                        standard,
+                        config.notices,
+                        prepared,
+                        processes,
+                        pdf,
+                        cancel=cancel,
+                    )
 
-        # Notices render in worker processes while this thread records history and writes
-        # the summary: on two cores the summary's single thread would otherwise leave one idle.
-        # They are staged and only put in place once everything else has succeeded.
-        cancel = threading.Event()
-        with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
-            staged_future = background.submit(render_notices)
-            try:
-                with _stage(timings, "history"):
-                    history.record_year(year, results, now or dt.datetime.now().astimezone())
-                    records = history.records(up_to_year=year)
-                returned, summary = _write_outputs(
-                    input_dir, year_dir, year, reports, results, records, standard, config, timings
+            # Notices render in worker processes while this thread records history and writes
+            # the summary: on two cores the summary's single thread would otherwise leave one idle.
+            # They are staged and only put in place once everything else has succeeded.
+            cancel = threading.Event()
+            with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
+                staged_future = background.submit(render_notices)
+                try:
+                    with _stage(timings, "history"):
+                        history.record_year(year, results, now or dt.datetime.now().astimezone())
+                        records = history.records(up_to_year=year)
+                    returned, summary = _write_outputs(
+                        input_dir,
+                        year_dir,
+                        year,
+                        reports,
+                        results,
+                        records,
+                        standard,
+                        config,
+                        timings,
+                    )
+                except BaseException:
+                    cancel.set()
+                    with contextlib.suppress(BaseException):
+                        staged_future.result().discard()
+                    raise
+                staged = staged_future.result()
+            notice_records = staged.publish()
+            notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
+            with _stage(timings, "report"):
+                report = write_report(
+                    year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths)
                 )
-            except BaseException:
-                cancel.set()
-                with contextlib.suppress(BaseException):
-                    staged_future.result().discard()
-                raise
-            staged = staged_future.result()
-        notice_records = staged.publish()
-        notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
-        with _stage(timings, "report"):
-            report = write_report(
-                year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths)
-            )
     return RunOutcome(
         year=year,
         year_dir=year_dir,

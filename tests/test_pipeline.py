@@ -79,3 +79,11 @@ def test_spawned_workers_where_there_is_no_forkserver(
         (r.key, r.total, r.final_grade) for r in two.results
     ]
     assert [p.name for p in one.notices] == [p.name for p in two.notices]
+
+
+def test_run_leaves_the_cycle_collector_as_it_found_it(sample_input: Path, tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    run(sample_input, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
