@@ -88,8 +88,22 @@ def watch(process: subprocess.Popen[bytes]) -> dict[str, float]:
     return peaks
 
 
+# Outputs are kept until the bench ends: on a file system mounted with online discard (as
+# here), deleting a run's ~100 MB of notices made the next run's file creation cost ~20x the
+# system time (0.9 s instead of 0.04 s per 1,000 notices), whatever the code did.
+OUTPUTS = Path(tempfile.mkdtemp(prefix="fuling-bench-out-"))
+
+
+def settle() -> None:
+    """Write back the last run's dirty pages before the next run starts. Inputs stay in the
+    page cache: the figures are for a warm read."""
+    os.sync()
+    time.sleep(1)
+
+
 def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
-    out = Path(tempfile.mkdtemp(prefix="fuling-out-"))
+    settle()
+    out = Path(tempfile.mkdtemp(prefix="ours-", dir=OUTPUTS))
     cmd = [
         sys.executable,
         "-m",
@@ -117,7 +131,6 @@ def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
     figures = json.loads(err.strip().splitlines()[-1])
     report = json.loads((out / "2026" / "report.json").read_text(encoding="utf-8"))
     notices = sum(1 for r in report["results"] if r["notice"])
-    shutil.rmtree(out, ignore_errors=True)
     peaks["main"] = max(peaks["main"], figures["peak_rss_mib"])
     return {
         "wall": wall,
@@ -129,7 +142,8 @@ def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
 
 
 def run_baseline(folder: Path) -> float:
-    out = Path(tempfile.mkdtemp(prefix="fuling-baseline-"))
+    settle()
+    out = Path(tempfile.mkdtemp(prefix="baseline-", dir=OUTPUTS))
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, str(HERE / "baseline.py"), str(folder), str(out)],
@@ -138,7 +152,6 @@ def run_baseline(folder: Path) -> float:
         stdout=subprocess.DEVNULL,
     )
     wall = time.perf_counter() - start
-    shutil.rmtree(out, ignore_errors=True)
     return wall
 
 
@@ -199,4 +212,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(OUTPUTS, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import os
 import shutil
 import threading
 import time
@@ -28,6 +29,7 @@ from .intake import check_folder
 from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .report import REPORT_NAME, report_data, write_report
 from .standard import Standard, load_standard
+from .workers import prestart
 
 if TYPE_CHECKING:
     from .notices import StagedNotices
@@ -97,6 +99,12 @@ def _collector_spares_reads() -> Iterator[Callable[[], None]]:
             gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def _many_entries(folder: Path, enough: int = 16) -> bool:
+    """At least ``enough`` entries directly in ``folder``: a batch worth starting workers for."""
+    with os.scandir(folder) as entries:
+        return any(i >= enough - 1 for i, _ in enumerate(entries))
 
 
 def grade_reports(
@@ -172,6 +180,8 @@ def run(
 
     if not input_dir.is_dir():
         raise UsageError(f"找不到评分表文件夹：{input_dir}")
+    if processes != 1 and _many_entries(input_dir):
+        prestart()  # the workers' server starts while the template is checked and files found
     config = config or Config()
     standard = standard or load_standard()
     # Fail fast on an edited notice template, before any sheet is read or file written.
