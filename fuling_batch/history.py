@@ -234,41 +234,44 @@ class History:
         last year (imported without codes), also with a warning. No record → absent.
         """
         last = year - 1
+        # Last year's rows read once (a query per sheet cost 0.13 s at 10,000 sheets).
+        by_code: dict[str, list[PreviousRecord]] = {}
+        by_name_without_code: dict[str, list[PreviousRecord]] = {}
+        by_name: dict[str, list[PreviousRecord]] = {}
+        for row in self._conn.execute(
+            "SELECT year, total, final_grade, enterprise, credit_code FROM results WHERE year = ?",
+            (last,),
+        ):
+            stored = PreviousRecord(row[0], float(row[1]), Grade(row[2]), row[3])
+            by_name.setdefault(row[3], []).append(stored)
+            if row[4]:  # NOT NULL DEFAULT '': no code is ''
+                by_code.setdefault(row[4], []).append(stored)
+            else:
+                by_name_without_code.setdefault(row[3], []).append(stored)
         found: dict[str, PreviousRecord] = {}
         issues: list[Issue] = []
         for sheet in sheets:
             header = sheet.header
             code = normalize(header.credit_code) if header.credit_code else ""
-            record = self._one("credit_code = ?", last, code) if code else None
+            record = _only(by_code.get(code, [])) if code else None
             if record is not None:
                 found[sheet.key] = record
                 continue
             if not header.enterprise:
                 continue
             if code:
-                record = self._one("credit_code = '' AND enterprise = ?", last, header.enterprise)
+                record = _only(by_name_without_code.get(header.enterprise, []))
                 if record is not None:
                     found[sheet.key] = record
                     issues.append(_name_warning(sheet, last, matched_without_code=True))
                 continue
-            matches = self._many("enterprise = ?", last, header.enterprise)
+            matches = by_name.get(header.enterprise, [])
             if len(matches) == 1:
                 found[sheet.key] = matches[0]
             issues.append(
                 _name_warning(sheet, last, matched_without_code=False, count=len(matches))
             )
         return found, issues
-
-    def _many(self, where: str, year: int, value: str) -> list[PreviousRecord]:
-        cursor = self._conn.execute(
-            f"SELECT year, total, final_grade, enterprise FROM results WHERE year = ? AND {where}",
-            (year, value),
-        )
-        return [PreviousRecord(y, float(t), Grade(g), name) for y, t, g, name in cursor]
-
-    def _one(self, where: str, year: int, value: str) -> PreviousRecord | None:
-        matches = self._many(where, year, value)
-        return matches[0] if len(matches) == 1 else None
 
     def years(self) -> list[int]:
         """The years that have stored rows, ascending."""
@@ -335,6 +338,10 @@ def _filters(
         clauses.append("credit_code = ?")
         params.append(normalize(code))
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _only(matches: list[PreviousRecord]) -> PreviousRecord | None:
+    return matches[0] if len(matches) == 1 else None
 
 
 def _statements(script: str) -> list[str]:
