@@ -48,8 +48,8 @@ def triangle_shortfalls(
 ) -> dict[str, tuple[Line, ...]]:
     """▲ items not met, each with the lines (the item, or parts of 4.1) that fell short."""
     short: dict[str, list[Line]] = {}
-    for line in standard.lines:
-        if line.key and not line_met(line, scores[line.code], config):
+    for line in standard.key_lines:
+        if not line_met(line, scores[line.code], config):
             short.setdefault(line.item.code, []).append(line)
     return {code: tuple(lines) for code, lines in short.items()}
 

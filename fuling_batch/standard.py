@@ -115,6 +115,11 @@ class Standard:
         )
 
     @cached_property
+    def key_lines(self) -> tuple[Line, ...]:
+        """The scorable lines of ▲ items, in sheet order."""
+        return tuple(line for line in self.lines if line.key)
+
+    @cached_property
     def key_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.key)
 
