@@ -11,10 +11,26 @@ from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["atomic_path", "safe_filename", "unique_names", "write_atomic"]
+__all__ = ["atomic_path", "permissions", "safe_filename", "unique_names", "write_atomic"]
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import: reading it means setting it, and two threads doing that at once (the
+# pipeline writes notices and the summary together) could leave the process with umask 0.
+_UMASK = _read_umask()
+
+
+def permissions(mode: int) -> int:
+    """``mode`` as the process umask lets it be (what ``open``/``mkdir`` would have given)."""
+    return mode & ~_UMASK
 
 
 def safe_filename(name: str, max_chars: int = 80) -> str:
@@ -56,9 +72,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         # mkstemp creates 0600 files; outputs should get the usual permissions (umask).
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
+        os.chmod(tmp, permissions(0o666))
         try:
             os.replace(tmp, target)
         except PermissionError as exc:

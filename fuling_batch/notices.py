@@ -39,7 +39,7 @@ from lxml import etree
 
 from .config import NoticeConfig
 from .errors import OutputError, TemplateError
-from .fileio import safe_filename, unique_names
+from .fileio import permissions, safe_filename, unique_names
 from .models import GradeResult
 from .notice_context import CONTEXT_KEYS, NoticePlan, build_context, plan_notices
 from .notice_template import default_notice_template
@@ -72,8 +72,12 @@ _TEMPLATED = (
 DOCUMENT = "word/document.xml"
 # Below this many notices a single process is faster than starting workers.
 _PARALLEL_FROM = 20
-# Notices per task (and per compressed run of the combined document).
+# Notices per task (and per compressed run of the combined document) in one process.
 _CHUNK = 50
+# Notices per task for workers: few tasks, because while the summary holds the GIL each task
+# costs the executor's threads several hand-offs (runs of 50 left the workers waiting), but
+# small enough that a cancelled run does not wait long for the tasks already queued.
+_TASK_MAX = 250
 _ZIP32_LIMIT = 0xFFFFFFFF
 # Fixed zip timestamps: the same notice gives the same bytes whichever process wrote it.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -318,9 +322,7 @@ def _staging_folder(out_dir: Path) -> Path:
             if now - leftover.stat().st_mtime > _STALE_SECONDS:
                 shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out_dir))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(staging, 0o777 & ~mask)  # mkdtemp's 0700 would become the published folder's
+    os.chmod(staging, permissions(0o777))  # mkdtemp's 0700 would become the published folder's
     return staging
 
 
@@ -367,9 +369,11 @@ def stage_notices(
         chunks = _render_all(prepared, jobs, len(plans), processes, cancel)
         records = [_record(plan, folder / name) for plan, name in zip(plans, names, strict=True)]
         if records:
+            _check_cancel(cancel)
             write_sign_off(staging, year, records, plans)
             write_combined(staging, year, prepared, chunks)
             if pdf:
+                _check_cancel(cancel)
                 convert_to_pdf([staging / name for name in names])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -379,6 +383,11 @@ def stage_notices(
 
 class Cancelled(Exception):
     """Notice rendering was stopped by its caller."""
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
 
 
 def _record(plan: NoticePlan, path: Path) -> NoticeRecord:
@@ -423,7 +432,7 @@ def _render_all(
         return chunks
     # Several notices per task keep the pickling overhead small; contexts are built here while
     # the workers render (tasks are submitted as they fill).
-    size = max(1, -(-count // (workers * 2)))
+    size = max(1, min(_TASK_MAX, -(-count // (workers * 2))))
     with pool:
         futures = []
         try:

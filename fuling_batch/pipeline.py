@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,6 +99,11 @@ def _collector_spares_reads() -> Iterator[Callable[[], None]]:
             gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def _discard_staged(future: Future[StagedNotices]) -> None:
+    with contextlib.suppress(Exception):
+        future.result().discard()
 
 
 def _many_entries(folder: Path, enough: int = 16) -> bool:
@@ -233,12 +238,14 @@ def run(
                         config,
                         timings,
                     )
+                    staged = staged_future.result()
                 except BaseException:
+                    # Stop rendering, and remove its staged folder whenever it ends (at once, or
+                    # later if a second Ctrl+C cuts the wait short). The error is raised as is,
+                    # the notices' own included.
                     cancel.set()
-                    with contextlib.suppress(BaseException):
-                        staged_future.result().discard()
+                    staged_future.add_done_callback(_discard_staged)
                     raise
-                staged = staged_future.result()
             notice_records = staged.publish()
             notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
             with _stage(timings, "report"):
