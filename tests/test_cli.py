@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -160,3 +161,27 @@ def test_run_summary_stays_short_for_large_batches(capsys):
     assert "仅列出需发通知书的前" in printed
     assert sum(f"企业{n:03d}" in printed for n in range(80)) == RUN_TABLE_ROWS
     assert "需发通知书 40 份" in printed
+
+
+def test_a_parallel_run_leaves_no_worker_files_behind(sample_input: Path, tmp_path: Path):
+    """The program skips the interpreter's teardown, not the exit handlers: multiprocessing
+    still removes the forkserver's socket folder from the temp folder."""
+    for sheet in sorted(sample_input.glob("*.xlsx")):  # 24 files: workers start
+        shutil.copy(sheet, sample_input / f"副本_{sheet.name}")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TMPDIR": str(temp)}
+    args = ["run", sample_input, "--year", "2026", "--out", tmp_path / "out", "--jobs", "2"]
+    done = subprocess.run(
+        [sys.executable, "-m", "fuling_batch", *map(str, args)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr  # the copies duplicate their originals
+    assert "DUPLICATE" in (tmp_path / "out" / "2026" / "report.json").read_text(encoding="utf-8")
+    leftovers = [p.name for p in temp.iterdir() if not p.name.startswith("fuling-batch-templates")]
+    assert leftovers == []
