@@ -159,7 +159,17 @@ def scan_zip(data: bytes) -> Scan:
                 f"文件解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED_BYTES} 字节，已拒绝读取",
             )
         )
-    by_name = {info.filename: info for info in infos}
+    # calamine finds parts by name ignoring case: so are they looked up here, and two parts
+    # whose names differ only in case (one scanned, the other parsed) are refused.
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        if by_name.setdefault(info.filename.lower(), info) is not info:
+            return Scan(
+                Refusal(
+                    "FILE_CORRUPT",
+                    f"文件内部部件 {info.filename} 重复出现，文件已损坏或被改动，请重新保存后提交",
+                )
+            )
     if "xl/workbook.xml" not in by_name:
         if "content.xml" in by_name or "xl/workbook.bin" in by_name:
             return Scan()  # ODS / XLSB: bounded by the sizes above; calamine reads them
@@ -174,22 +184,34 @@ def scan_zip(data: bytes) -> Scan:
         members = _sheet_members(
             _stored(data, by_name["xl/workbook.xml"]), _stored(data, rels) if rels else None
         )
-        sheets = [
-            (sheet, _inflate(data, by_name[member]))
-            for member, sheet in members
-            if member in by_name
-        ]
+        parts = [(sheet, by_name.get(member.lower())) for member, sheet in members]
+        if any(info is None for _, info in parts):
+            # A sheet whose part this cannot resolve as calamine might: bound every XML part.
+            parts = [(i.filename, i) for i in infos if i.filename.lower().endswith(".xml")]
+        sheets = [(sheet, _inflate(_stored(data, info))) for sheet, info in parts if info]
         refusal = None if _surely_small(sheets) else _bound_sheets(sheets)
         return Scan(refusal) if refusal else Scan(sheet_xml=sheets)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, SafeET.ParseError) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        struct.error,
+        zlib.error,
+        SafeET.ParseError,
+    ) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
 
 
 class _Stored(NamedTuple):
-    """A member as stored in the zip: its compression method and its (compressed) bytes."""
+    """A member as stored in the zip: how, its (compressed) bytes, and the declared content."""
 
+    name: str
     method: int
     raw: bytes
+    size: int
+    crc: int
 
 
 def _stored(data: bytes, info: zipfile.ZipInfo) -> _Stored:
@@ -197,40 +219,34 @@ def _stored(data: bytes, info: zipfile.ZipInfo) -> _Stored:
     at = info.header_offset
     if data[at : at + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"{info.filename} 的本地文件头损坏")
-    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
-    start = at + 30 + name_len + extra_len
     if info.flag_bits & 0x1:
         raise zipfile.BadZipFile(f"{info.filename} 已加密")
-    return _Stored(info.compress_type, data[start : start + info.compress_size])
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} 数据不完整")
+    return _Stored(info.filename, info.compress_type, raw, info.file_size, info.CRC)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A member's content: at most its declared size (the bound checked from the directory)."""
-    stored = _stored(data, info)
+def _inflate(stored: _Stored) -> bytes:
+    """A member's content, which must be exactly its declared size and CRC.
+
+    Stored or deflated only (what Excel, WPS and LibreOffice write; other methods could expand
+    without bound). The deflate stream must end there: a stream cut short could still hold
+    output that the check would not see but calamine would parse.
+    """
     if stored.method == zipfile.ZIP_STORED:
         content = stored.raw
     elif stored.method == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-15)
-        content = inflater.decompress(stored.raw, info.file_size)
-        if inflater.unconsumed_tail:
-            raise zipfile.BadZipFile(f"{info.filename} 解压后超过其声明的大小")
-    else:  # a method calamine may not read either: let zipfile decide
-        return zipfile.ZipFile(io.BytesIO(data)).read(info.filename)
-    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        raise zipfile.BadZipFile(f"{info.filename} 校验失败")
-    return content
-
-
-def _inflate_stored(stored: _Stored) -> bytes:
-    if stored.method == zipfile.ZIP_STORED:
-        return stored.raw
-    if stored.method != zipfile.ZIP_DEFLATED:
-        raise zipfile.BadZipFile(f"不支持的压缩方式 {stored.method}")
-    # Workbook parts are a few KB; the directory bounded the total before this.
-    inflater = zlib.decompressobj(-15)
-    content = inflater.decompress(stored.raw, MAX_UNCOMPRESSED_BYTES)
-    if inflater.unconsumed_tail:
-        raise zipfile.BadZipFile("工作簿部件解压后过大")
+        content = inflater.decompress(stored.raw, stored.size + 1)
+        if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
+            raise zipfile.BadZipFile(f"{stored.name} 的压缩数据与声明的大小不符")
+    else:
+        raise zipfile.BadZipFile(f"{stored.name} 使用了不支持的压缩方式（{stored.method}）")
+    if len(content) != stored.size or zlib.crc32(content) != stored.crc:
+        raise zipfile.BadZipFile(f"{stored.name} 校验失败")
     return content
 
 
@@ -285,8 +301,8 @@ def _sheet_members(
     Cached on the two parts as stored (compressed): copies of one template share them, so most
     files of a batch neither inflate nor parse either part.
     """
-    workbook_xml = _inflate_stored(workbook_part)
-    rels_xml = _inflate_stored(rels_part) if rels_part is not None else None
+    workbook_xml = _inflate(workbook_part)
+    rels_xml = _inflate(rels_part) if rels_part is not None else None
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     workbook = SafeET.fromstring(workbook_xml)
     targets: dict[str, str] = {}

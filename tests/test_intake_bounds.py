@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -14,6 +15,8 @@ from fuling_batch.safety import (
     MAX_COLS,
     MAX_ROWS,
     _bound_sheets,
+    _inflate,
+    _Stored,
     column_letter,
     scan_zip,
 )
@@ -123,3 +126,54 @@ def test_a_worksheet_that_fails_its_check_is_corrupt(offset: int, value: int, wh
     data = _patch_central(_xlsx(SMALL), "xl/worksheets/sheet1.xml", offset, value)
     scan = scan_zip(data)
     assert scan.refusal is not None and scan.refusal.code == "FILE_CORRUPT", why
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_deflate_stream_must_end_where_its_declared_content_does() -> None:
+    """Size and CRC can match while the stream goes on: what follows would be parsed unchecked."""
+    content = _cell("A1").encode() * 50
+
+    def stored(finish: int, extra: bytes = b"") -> _Stored:
+        deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+        raw = deflater.compress(content) + deflater.flush(finish) + extra
+        return _Stored("s.xml", zipfile.ZIP_DEFLATED, raw, len(content), zlib.crc32(content))
+
+    assert _inflate(stored(zlib.Z_FINISH)) == content
+    for damaged in (stored(zlib.Z_SYNC_FLUSH), stored(zlib.Z_FINISH, b"<c r='XFD1'/>")):
+        with pytest.raises(zipfile.BadZipFile):
+            _inflate(damaged)
+
+
+def test_parts_compressed_another_way_are_refused() -> None:
+    data = _zip(_members(_xlsx(SMALL)), zipfile.ZIP_BZIP2)
+    scan = scan_zip(data)
+    assert scan.refusal is not None and scan.refusal.code == "FILE_CORRUPT"
+
+
+def test_part_names_that_differ_only_in_case_are_refused() -> None:
+    members = _members(_xlsx(SMALL))
+    members["XL/Worksheets/Sheet1.xml"] = members["xl/worksheets/sheet1.xml"]
+    scan = scan_zip(_zip(members))
+    assert scan.refusal is not None and scan.refusal.code == "FILE_CORRUPT"
+
+
+@pytest.mark.parametrize("target", ["worksheets/SHEET1.xml", "../xl/./worksheets/sheet1.xml"])
+def test_a_sheet_is_bounded_however_its_part_is_named(target: str) -> None:
+    """A target resolved ignoring case, or not resolved at all (then every XML part is)."""
+    members = _members(_xlsx(SMALL + _row(MAX_ROWS + 1, _cell(f"A{MAX_ROWS + 1}"))))
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    members["xl/_rels/workbook.xml.rels"] = rels.replace("worksheets/sheet1.xml", target).encode()
+    scan = scan_zip(_zip(members))
+    assert scan.refusal is not None and scan.refusal.code == "SHEET_TOO_LARGE"
