@@ -235,19 +235,19 @@ class History:
         """
         last = year - 1
         # Last year's rows read once (a query per sheet cost 0.13 s at 10,000 sheets).
-        by_code: dict[str, list[PreviousRecord]] = {}
-        by_name_without_code: dict[str, list[PreviousRecord]] = {}
-        by_name: dict[str, list[PreviousRecord]] = {}
+        # Rows stay rows until one matches: a damaged row then fails only its own sheet's run.
+        by_code: dict[str, list[tuple[Any, ...]]] = {}
+        by_name_without_code: dict[str, list[tuple[Any, ...]]] = {}
+        by_name: dict[str, list[tuple[Any, ...]]] = {}
         for row in self._conn.execute(
             "SELECT year, total, final_grade, enterprise, credit_code FROM results WHERE year = ?",
             (last,),
         ):
-            stored = PreviousRecord(row[0], float(row[1]), Grade(row[2]), row[3])
-            by_name.setdefault(row[3], []).append(stored)
+            by_name.setdefault(row[3], []).append(row)
             if row[4]:  # NOT NULL DEFAULT '': no code is ''
-                by_code.setdefault(row[4], []).append(stored)
+                by_code.setdefault(row[4], []).append(row)
             else:
-                by_name_without_code.setdefault(row[3], []).append(stored)
+                by_name_without_code.setdefault(row[3], []).append(row)
         found: dict[str, PreviousRecord] = {}
         issues: list[Issue] = []
         for sheet in sheets:
@@ -267,7 +267,7 @@ class History:
                 continue
             matches = by_name.get(header.enterprise, [])
             if len(matches) == 1:
-                found[sheet.key] = matches[0]
+                found[sheet.key] = _previous(matches[0])
             issues.append(
                 _name_warning(sheet, last, matched_without_code=False, count=len(matches))
             )
@@ -340,8 +340,13 @@ def _filters(
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-def _only(matches: list[PreviousRecord]) -> PreviousRecord | None:
-    return matches[0] if len(matches) == 1 else None
+def _previous(row: tuple[Any, ...]) -> PreviousRecord:
+    year, total, grade, enterprise = row[:4]
+    return PreviousRecord(year, float(total), Grade(grade), enterprise)
+
+
+def _only(matches: list[tuple[Any, ...]]) -> PreviousRecord | None:
+    return _previous(matches[0]) if len(matches) == 1 else None
 
 
 def _statements(script: str) -> list[str]:

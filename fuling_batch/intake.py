@@ -19,7 +19,7 @@ import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from operator import attrgetter
@@ -242,7 +242,12 @@ def _parallel(
         # and that chunk's files are isolated below, never read in this process.
         try:
             with pool:
-                futures = {pool.submit(_check_chunk, chunk): chunk for chunk in chunks}
+                futures: dict[Future[list[Packed]], list[Candidate]] = {}
+                try:
+                    for chunk in chunks:
+                        futures[pool.submit(_check_chunk, chunk)] = chunk
+                except BrokenProcessPool:
+                    pass  # it broke on a file already sent (isolated below); the rest read here
                 pending = set(futures)
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,29 +56,33 @@ _EDGE_SPACE = re.compile(r"^\s|\s$")
 PACKAGE_LEVEL = 1
 
 
+_PACKAGE_LOCK = threading.Lock()
+
+
 @contextmanager
 def package_level(level: int = PACKAGE_LEVEL) -> Iterator[None]:
     """While ``Workbook.close()`` runs, xlsxwriter's zip compresses at ``level``.
 
     xlsxwriter offers no option for it; its module's ``ZipFile`` is swapped for a subclass that
-    only sets ``compresslevel``, and put back after. Without that name (another xlsxwriter)
-    nothing changes.
+    only sets ``compresslevel``, and put back after (one workbook at a time: two closing at
+    once would put back the wrong one). Without that name (another xlsxwriter) nothing changes.
     """
-    original = getattr(xlsxwriter.workbook, "ZipFile", None)
-    if not (isinstance(original, type) and issubclass(original, zipfile.ZipFile)):
-        yield
-        return
+    with _PACKAGE_LOCK:
+        original = getattr(xlsxwriter.workbook, "ZipFile", None)
+        if not (isinstance(original, type) and issubclass(original, zipfile.ZipFile)):
+            yield
+            return
 
-    class LeveledZipFile(original):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("compresslevel", level)
-            super().__init__(*args, **kwargs)
+        class LeveledZipFile(original):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs.setdefault("compresslevel", level)
+                super().__init__(*args, **kwargs)
 
-    xlsxwriter.workbook.ZipFile = LeveledZipFile
-    try:
-        yield
-    finally:
-        xlsxwriter.workbook.ZipFile = original
+        xlsxwriter.workbook.ZipFile = LeveledZipFile
+        try:
+            yield
+        finally:
+            xlsxwriter.workbook.ZipFile = original
 
 
 def inline_text(text: str) -> str:

@@ -72,7 +72,7 @@ def start_pool(
     """
     try:
         pool = process_pool(processes, initializer, initargs)
-    except (OSError, ValueError):
+    except (OSError, ValueError, NotImplementedError):  # e.g. no working semaphores
         return None
     try:
         pool.submit(_ready).result()
