@@ -203,26 +203,35 @@ def _table(
         _letters(col) for col in (code_col, score_col, value_col, remark_col)
     )
     key_at = _letters(key_col) if key_col is not None else ""
+    # Cells and rows are built with tuple.__new__ directly: ~350 a sheet, and the NamedTuple
+    # constructor's Python-level __new__ was most of this loop's time.
+    new = tuple.__new__
     for r in range(top + 1, len(grid)):
-        row, number = grid[r], str(r + 1)
+        row = grid[r]
         if len(row) < width:  # calamine's rows are full width; be safe with a short one
             row = row + [""] * (width - len(row))
         # "" is calamine's empty cell: None, as _at reads it.
         raw_code = None if (v := row[code_col]) == "" else v
         code = _code(raw_code, known)
+        number = str(r + 1)
         if code.kind is not CodeKind.NONE:
             section = _section(code.code) if code.code else section
             key = None
             if key_col is not None:
-                key = Cell(None if (v := row[key_col]) == "" else v, key_at + number)
+                key = new(Cell, (None if (v := row[key_col]) == "" else v, key_at + number))
             rows.append(
-                RawRow(
-                    code,
-                    Cell(raw_code, code_at + number),
-                    Cell(None if (v := row[value_col]) == "" else v, value_at + number),
-                    key,
-                    Cell(None if (v := row[score_col]) == "" else v, score_at + number),
-                    Cell(None if (v := row[remark_col]) == "" else v, remark_at + number),
+                new(
+                    RawRow,
+                    (
+                        code,
+                        new(Cell, (raw_code, code_at + number)),
+                        new(Cell, (None if (v := row[value_col]) == "" else v, value_at + number)),
+                        key,
+                        new(Cell, (None if (v := row[score_col]) == "" else v, score_at + number)),
+                        new(
+                            Cell, (None if (v := row[remark_col]) == "" else v, remark_at + number)
+                        ),
+                    ),
                 )
             )
             continue
