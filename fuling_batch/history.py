@@ -354,12 +354,37 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _result_row(year: int, result: GradeResult, run_time: str) -> dict[str, Any]:
+def year_records(year: int, results: Sequence[GradeResult]) -> list[YearRecord]:
+    """What :meth:`History.records` returns for ``year`` once ``results`` are recorded.
+
+    The run writes the summary's trend sheet from these before history is written, so that
+    history records a year only after its outputs were produced.
+    """
+    out = []
+    for result in results:
+        key, code = _identity(result)
+        out.append(
+            YearRecord(
+                year, key, code, result.sheet.header.enterprise, result.total, result.final_grade
+            )
+        )
+    out.sort(key=lambda record: record.key)  # SQLite's binary order: UTF-8 keeps code points'
+    return out
+
+
+def _identity(result: GradeResult) -> tuple[str, str]:
+    """(key, credit code) as stored: the normalised code, else the exact name."""
     header = result.sheet.header
     code = normalize(header.credit_code)
+    return code or header.enterprise, code
+
+
+def _result_row(year: int, result: GradeResult, run_time: str) -> dict[str, Any]:
+    header = result.sheet.header
+    key, code = _identity(result)
     return {
         "year": year,
-        "key": code or header.enterprise,
+        "key": key,
         "credit_code": code,
         "enterprise": header.enterprise,
         "party_org": header.party_org,

@@ -1,8 +1,9 @@
 """The yearly job: read and check every sheet, grade, record history, write the outputs.
 
-Data flows one way: intake → grading (with last year from history) → history → summary,
-notices, returned copies → report.json. Each stage is its own module; this one only
-orders them and decides where the files go.
+Data flows one way: intake → grading (with last year from history) → summary and returned
+copies, with the notices rendering beside them → history → notices put in place → report.json.
+History records a year only once its outputs exist. Each stage is its own module; this one
+only orders them and decides where the files go.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .errors import UsageError
 from .grading import grade
-from .history import History, default_history_path
+from .history import History, default_history_path, year_records
 from .intake import check_folder
 from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .report import REPORT_NAME, report_data, write_report
@@ -224,9 +225,9 @@ def run(
             with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
                 staged_future = background.submit(render_notices)
                 try:
-                    with _stage(timings, "history"):
-                        history.record_year(year, results, now or dt.datetime.now().astimezone())
-                        records = history.records(up_to_year=year)
+                    # The trend sheet's rows for this year come from the results; history is
+                    # written once the outputs exist (and while the last notices render).
+                    records = history.records(up_to_year=year - 1) + year_records(year, results)
                     returned, summary = _write_outputs(
                         input_dir,
                         year_dir,
@@ -238,6 +239,8 @@ def run(
                         config,
                         timings,
                     )
+                    with _stage(timings, "history"):
+                        history.record_year(year, results, now or dt.datetime.now().astimezone())
                     staged = staged_future.result()
                 except BaseException:
                     # Stop rendering, and remove its staged folder whenever it ends (at once, or

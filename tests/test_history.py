@@ -18,6 +18,7 @@ from fuling_batch.history import (
     SCHEMA_VERSION,
     History,
     default_history_path,
+    year_records,
 )
 from fuling_batch.models import Grade, GradeResult, PreviousRecord
 from tests.factories import STANDARD, credit_code, make_result, make_sheet
@@ -311,3 +312,16 @@ def test_records_rows_and_years_filter(tmp_path: Path) -> None:
         assert [r["year"] for r in history.rows(code=credit_code(1).lower())] == [2024, 2025, 2026]
         assert history.rows(year=2023) == []
         assert history.records(code=credit_code(99)) == []
+
+
+def test_year_records_are_what_history_returns_once_recorded(tmp_path: Path) -> None:
+    """The summary's trend rows for the year are computed before history is written."""
+    results = [
+        *results_2026(),
+        make_result(enterprise="无代码企业", code=""),
+        make_result(enterprise="Ａ字头企业", code=""),  # full-width: ordered as SQLite does
+        make_result({"1.1": 0.0}, enterprise="戊公司", code=f" {credit_code(7).lower()} "),
+    ]
+    with History(tmp_path / "h.sqlite3") as history:
+        history.record_year(2026, results, RUN)
+        assert year_records(2026, results) == history.records(year=2026)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fuling_batch.history import History
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
 from fuling_batch.summary import summary_filename
@@ -22,6 +23,8 @@ def test_a_failed_summary_publishes_no_notices(sample_input: Path, tmp_path: Pat
         run(sample_input, 2026, out, history_path=tmp_path / "h.db", processes=2)
     left = sorted(p.name for p in (out / "2026").iterdir())
     assert left == [summary_filename(2026)]  # no notices/, no hidden staging folder
+    with History(tmp_path / "h.db") as history:
+        assert history.records(year=2026) == []  # history records a year only with its outputs
 
 
 def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:
