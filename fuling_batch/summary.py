@@ -113,11 +113,13 @@ def _build(
         title = f"{heading}{name}表" if name == "汇总" else f"{heading}{name}"
         return start_sheet(book, fmt, name, title, body, columns, **kw)
 
+    # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
+    per_line = score_columns([r for _, r in order], standard.lines)
     _write_overview(sheet, fmt, order, standard)
-    _write_line_scores(sheet, fmt, order, standard)
+    _write_line_scores(sheet, fmt, order, standard, per_line)
     write_deductions(sheet, fmt, order, standard)
     write_triangles(sheet, fmt, order, standard)
-    write_statistics(book, sheet, fmt, order, standard)
+    write_statistics(book, sheet, fmt, order, standard, per_line)
     write_trends(book, sheet, fmt, year, order, records)
     write_issues(sheet, fmt, reports)
 
@@ -218,7 +220,11 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def _write_line_scores(
-    sheet: SheetFactory, fmt: Formats, order: Sequence[tuple[int, GradeResult]], standard: Standard
+    sheet: SheetFactory,
+    fmt: Formats,
+    order: Sequence[tuple[int, GradeResult]],
+    standard: Standard,
+    per_line: Sequence[Sequence[float]],
 ) -> None:
     lines = standard.lines
     columns = [
@@ -241,7 +247,6 @@ def _write_line_scores(
         values = [rank, r.enterprise, *map(scores.get, codes), r.total]
         out.row(row, values, formats, who=enterprise_label(r.enterprise))
     finish_table(out, row, len(columns) - 1)
-    per_line = score_columns([r for _, r in order], lines)
     row += 1
     out.row(
         row,

@@ -54,15 +54,24 @@ def ranked(results: Sequence[GradeResult]) -> list[tuple[int, GradeResult]]:
 
 
 def weakest_lines(
-    results: Sequence[GradeResult], standard: Standard, n: int = WEAKEST
+    results: Sequence[GradeResult],
+    standard: Standard,
+    n: int = WEAKEST,
+    per_line: Sequence[Sequence[float]] | None = None,
 ) -> list[tuple[Line, float]]:
-    """The ``n`` lines with the lowest district score rate (average / 分值), in annex order on ties."""
+    """The ``n`` lines with the lowest district score rate (average / 分值), in annex order on ties.
+
+    ``per_line`` is :func:`score_columns` of ``results`` over the standard's lines, when the
+    caller has it already.
+    """
     if not results:
         return []
     lines = standard.lines
+    if per_line is None:
+        per_line = score_columns(results, lines)
     rates = [
         (line, sum(scores) / len(scores) / line.value)
-        for line, scores in zip(lines, score_columns(results, lines), strict=True)
+        for line, scores in zip(lines, per_line, strict=True)
     ]
     return sorted(rates, key=lambda pair: pair[1])[:n]
 
@@ -83,9 +92,15 @@ def write_statistics(
     fmt: Formats,
     order: Sequence[tuple[int, GradeResult]],
     standard: Standard,
+    per_line: Sequence[Sequence[float]] | None = None,
 ) -> None:
-    """统计: grade distribution, section score rates and the weakest lines, with two charts."""
+    """统计: grade distribution, section score rates and the weakest lines, with two charts.
+
+    ``per_line``: each line's scores in ``order`` (see :func:`score_columns`), when known.
+    """
     results = [r for _, r in order]
+    if per_line is None:
+        per_line = score_columns(results, standard.lines)
     n = len(results)
     columns = [
         Column("等次", 44),
@@ -156,10 +171,10 @@ def write_statistics(
         ["评分内容", "分值", "平均得分", "得分率", "扣分企业（家）", "重点项"],
         [fmt.header] * 6,
     )
-    weakest = weakest_lines(results, standard)
+    weakest = weakest_lines(results, standard, per_line=per_line)
     lost_by_line = {
         line.code: sum(s < line.value - _EPS for s in scores)
-        for line, scores in zip(standard.lines, score_columns(results, standard.lines), strict=True)
+        for line, scores in zip(standard.lines, per_line, strict=True)
     }
     for line, rate in weakest:
         row += 1
