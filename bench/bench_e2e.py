@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_e2e.py 1000 10000 --runs 3 --baseline [--writer office|openpyxl]
+    python bench/bench_e2e.py 1000 10000 --runs 5 --baseline [--writer office|openpyxl]
 
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
 the temp folder), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
