@@ -218,15 +218,16 @@ def run(
                         cancel=cancel,
                     )
 
-            # Notices render in worker processes while this thread records history and writes
-            # the summary: on two cores the summary's single thread would otherwise leave one idle.
-            # They are staged and only put in place once everything else has succeeded.
+            # Notices render in worker processes while this thread writes the summary: on two
+            # cores the summary's single thread would otherwise leave one idle. They are staged
+            # and only put in place once everything else has succeeded.
             cancel = threading.Event()
             with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
                 staged_future = background.submit(render_notices)
                 try:
-                    # The trend sheet's rows for this year come from the results; history is
-                    # written once the outputs exist (and while the last notices render).
+                    # The trend sheet's rows for this year come from the results: history is
+                    # written only once the summary and the notices exist. (The notices are
+                    # usually done before the summary, so waiting for them costs nothing.)
                     records = history.records(up_to_year=year - 1) + year_records(year, results)
                     returned, summary = _write_outputs(
                         input_dir,
@@ -239,9 +240,9 @@ def run(
                         config,
                         timings,
                     )
+                    staged = staged_future.result()
                     with _stage(timings, "history"):
                         history.record_year(year, results, now or dt.datetime.now().astimezone())
-                    staged = staged_future.result()
                 except BaseException:
                     # Stop rendering, and remove its staged folder whenever it ends (at once, or
                     # later if a second Ctrl+C cuts the wait short). The error is raised as is,
