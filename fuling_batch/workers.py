@@ -3,7 +3,8 @@
 Every pool forks from one forkserver, never from the main process: the main process runs a
 progress-bar thread and, while notices render, writes the summary in another thread, and
 forking a process that has threads running can deadlock the child. The server imports the
-stages' modules once when it starts, so each worker begins with them already loaded.
+stages' modules once when it starts, so each worker begins with them already loaded. Where
+there is no forkserver (Windows), workers are spawned and import what they need themselves.
 """
 
 from __future__ import annotations
