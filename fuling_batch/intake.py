@@ -39,7 +39,7 @@ from .standard import Standard
 from .validate import DuplicateKey, duplicate_issues, enterprise_key, validate_sheet
 from .workers import process_pool, start_pool
 
-__all__ = ["FILE_LEVEL_CODES", "check_file", "check_folder"]
+__all__ = ["FILE_LEVEL_CODES", "PARALLEL_FROM", "check_file", "check_folder"]
 
 # Findings that mean the file could not be read as a score sheet (no returned copy is made).
 FILE_LEVEL_CODES = frozenset(
@@ -59,7 +59,7 @@ FILE_LEVEL_CODES = frozenset(
 )
 _RESAVE = "请用 Excel/WPS 另存为 .xlsx 后重新提交"
 # Below this many files one process is faster than starting workers.
-_PARALLEL_FROM = 16
+PARALLEL_FROM = 16
 # Files per task: enough to amortise a task's round trip, few enough to balance the workers
 # and to keep the files a crashed worker takes down (each then retried alone) few.
 _CHUNK_MIN, _CHUNK_MAX, _CHUNKS_PER_WORKER = 8, 32, 8
@@ -329,7 +329,7 @@ def check_folder(
 
     todo = [c for c in candidates if not c.skip]
     if processes is None:
-        processes = 1 if len(todo) < _PARALLEL_FROM else (os.cpu_count() or 1)
+        processes = 1 if len(todo) < PARALLEL_FROM else (os.cpu_count() or 1)
     args = (year, standard, config)
     results: dict[str, Result] = {}
     for candidate in candidates:

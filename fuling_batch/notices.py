@@ -418,7 +418,6 @@ def _render_all(
     processes: int | None,
     cancel: threading.Event | None = None,
 ) -> list[Chunk]:
-    stop = cancel or threading.Event()
     workers = _worker_count(count, processes)
     # Each worker compiles the template once in its initializer (compiled templates do not
     # pickle). Where no worker can start, this process renders them all.
@@ -426,8 +425,7 @@ def _render_all(
     if pool is None:
         chunks = []
         for task in _batches(jobs, _CHUNK, count):
-            if stop.is_set():
-                raise Cancelled
+            _check_cancel(cancel)
             chunks.append(_write_chunk(prepared, *task))
         return chunks
     # Several notices per task keep the pickling overhead small; contexts are built here while
@@ -437,13 +435,11 @@ def _render_all(
         futures = []
         try:
             for task in _batches(jobs, size, count):
-                if stop.is_set():
-                    raise Cancelled
+                _check_cancel(cancel)
                 futures.append(pool.submit(_worker_write, task))
             chunks = []
             for future in futures:
-                if stop.is_set():
-                    raise Cancelled
+                _check_cancel(cancel)
                 chunks.append(future.result())
             return chunks
         except BaseException:

@@ -26,7 +26,7 @@ from .config import Config
 from .errors import UsageError
 from .grading import grade
 from .history import History, default_history_path, year_records
-from .intake import check_folder
+from .intake import PARALLEL_FROM, check_folder
 from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .report import REPORT_NAME, report_data, write_report
 from .standard import Standard, load_standard
@@ -107,8 +107,8 @@ def _discard_staged(future: Future[StagedNotices]) -> None:
         future.result().discard()
 
 
-def _many_entries(folder: Path, enough: int = 16) -> bool:
-    """At least ``enough`` entries directly in ``folder``: a batch worth starting workers for."""
+def _many_entries(folder: Path, enough: int = PARALLEL_FROM) -> bool:
+    """At least ``enough`` entries directly in ``folder``: a batch intake will read in workers."""
     with os.scandir(folder) as entries:
         return any(i >= enough - 1 for i, _ in enumerate(entries))
 

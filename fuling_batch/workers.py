@@ -23,15 +23,26 @@ __all__ = ["PRELOAD", "prestart", "process_pool", "start_pool"]
 PRELOAD = ["__main__", "fuling_batch.intake", "fuling_batch.notices"]
 
 
+def _forkserver() -> BaseContext | None:
+    """The forkserver context, set to preload the stages; None where there is none (Windows).
+
+    The preload only applies when the server starts; later pools reuse it (and its imports).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
 def prestart() -> None:
     """Start the forkserver now: its imports (~0.1 s) overlap with what the caller does next.
 
     Returns at once; the first pool then finds the server ready. Nothing happens where there
     is no forkserver.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if _forkserver() is None:
         return
-    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
     from multiprocessing import forkserver
 
     with contextlib.suppress(OSError):
@@ -45,14 +56,7 @@ def process_pool(
 
     Windows has no forkserver: workers are spawned there (each imports what it needs).
     """
-    context: BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        forkserver = multiprocessing.get_context("forkserver")
-        # Only the first call starts the server; later pools reuse it (and its imports).
-        forkserver.set_forkserver_preload(PRELOAD)
-        context = forkserver
-    else:
-        context = multiprocessing.get_context("spawn")
+    context: BaseContext = _forkserver() or multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         processes, mp_context=context, initializer=initializer, initargs=initargs
     )

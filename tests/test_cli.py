@@ -32,8 +32,10 @@ EXPECTED = {
 }
 
 
-def cli(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+def cli(
+    *args: object, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "fuling_batch", *map(str, args)],
         cwd=cwd,
@@ -170,16 +172,17 @@ def test_a_parallel_run_leaves_no_worker_files_behind(sample_input: Path, tmp_pa
         shutil.copy(sheet, sample_input / f"副本_{sheet.name}")
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TMPDIR": str(temp)}
-    args = ["run", sample_input, "--year", "2026", "--out", tmp_path / "out", "--jobs", "2"]
-    done = subprocess.run(
-        [sys.executable, "-m", "fuling_batch", *map(str, args)],
+    done = cli(
+        "run",
+        sample_input,
+        "--year",
+        "2026",
+        "--out",
+        tmp_path / "out",
+        "--jobs",
+        "2",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
+        env={"TMPDIR": str(temp)},
     )
     assert done.returncode == 1, done.stderr  # the copies duplicate their originals
     assert "DUPLICATE" in (tmp_path / "out" / "2026" / "report.json").read_text(encoding="utf-8")

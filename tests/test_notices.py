@@ -505,10 +505,16 @@ def test_notice_lists_the_parts_grading_counted_short_under_a_configured_rule():
     assert "党员大会" in item["parts"] and "支委会" not in item["parts"]
 
 
+def _last_run(out: Path, name: str) -> Path:
+    """A file left in ``notices/`` by an earlier run."""
+    path = out / "notices" / name
+    path.parent.mkdir()
+    path.write_bytes(b"last run")
+    return path
+
+
 def test_a_rerun_replaces_the_folder_and_leaves_no_staging(tmp_path: Path) -> None:
-    stale = tmp_path / "notices" / "旧企业_谈话提醒通知书.docx"
-    stale.parent.mkdir()
-    stale.write_bytes(b"last run")
+    stale = _last_run(tmp_path, "旧企业_谈话提醒通知书.docx")
     records = write_notices(
         tmp_path, 2026, [_results()["fail"]], STANDARD, NoticeConfig(), issue_date=ISSUED
     )
@@ -519,9 +525,7 @@ def test_a_rerun_replaces_the_folder_and_leaves_no_staging(tmp_path: Path) -> No
 
 
 def test_staged_notices_stay_out_of_sight_until_published(tmp_path: Path) -> None:
-    previous = tmp_path / "notices" / "上次.docx"
-    previous.parent.mkdir()
-    previous.write_bytes(b"last run")
+    previous = _last_run(tmp_path, "上次.docx")
     staged = stage_notices(
         tmp_path, 2026, [_results()["fail"]], STANDARD, NoticeConfig(), issue_date=ISSUED
     )
