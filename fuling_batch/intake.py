@@ -176,8 +176,10 @@ def _fields(cls: type) -> attrgetter[tuple[object, ...]]:
 
 # Results cross the process boundary as plain tuples, in field order: pickling frozen slotted
 # dataclasses field by field costs several times more, and the parent unpickles every file.
+# Scores are NamedTuples: they go as plain tuples too (a pickled NamedTuple is rebuilt by
+# calling its class) and are rebuilt with ``_make``.
 _REPORT, _SHEET = _fields(FileReport), _fields(ScoreSheet)
-_HEADER, _SCORE, _ISSUE, _KEY = (_fields(c) for c in (Header, ItemScore, Issue, DuplicateKey))
+_HEADER, _ISSUE, _KEY = (_fields(c) for c in (Header, Issue, DuplicateKey))
 _REPORT_SHEET = [f.name for f in dataclasses.fields(FileReport)].index("sheet")
 _REPORT_ISSUES = [f.name for f in dataclasses.fields(FileReport)].index("issues")
 _SHEET_HEADER = [f.name for f in dataclasses.fields(ScoreSheet)].index("header")
@@ -192,7 +194,7 @@ def _pack(result: Result) -> Packed:
     if report.sheet is not None:
         sheet = list(_SHEET(report.sheet))
         sheet[_SHEET_HEADER] = _HEADER(report.sheet.header)
-        sheet[_SHEET_SCORES] = [_SCORE(score) for score in report.sheet.scores]
+        sheet[_SHEET_SCORES] = list(map(tuple, report.sheet.scores))
         fields[_REPORT_SHEET] = sheet
     return fields, (list(_KEY(key)) if key is not None else None)
 
@@ -203,7 +205,7 @@ def _unpack(packed: Packed) -> Result:
     sheet: list[Any] | None = fields[_REPORT_SHEET]
     if sheet is not None:
         sheet[_SHEET_HEADER] = Header(*sheet[_SHEET_HEADER])
-        sheet[_SHEET_SCORES] = tuple(ItemScore(*score) for score in sheet[_SHEET_SCORES])
+        sheet[_SHEET_SCORES] = tuple(map(ItemScore._make, sheet[_SHEET_SCORES]))
         fields[_REPORT_SHEET] = ScoreSheet(*sheet)
     return FileReport(*fields), (DuplicateKey(*key) if key is not None else None)
 

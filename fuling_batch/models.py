@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 from .issues import Issue
 
@@ -88,9 +89,13 @@ class Header:
     cells: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemScore:
-    """The score of one scorable line (see ``Standard.lines``) as read from the sheet."""
+class ItemScore(NamedTuple):
+    """The score of one scorable line (see ``Standard.lines``) as read from the sheet.
+
+    A NamedTuple, not a frozen dataclass: a batch builds ~60 per sheet twice (in the worker
+    that reads it and in the process that receives it), and a tuple builds several times
+    faster while staying just as immutable.
+    """
 
     code: str
     score: float
