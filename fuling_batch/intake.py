@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -80,19 +81,35 @@ def _text_kind(head: bytes) -> str:
     return "文本/CSV 文件"
 
 
+def _read_up_to(handle: io.RawIOBase, size: int, limit: int) -> bytes:
+    """The file's bytes, at most ``limit``; it may have grown or shrunk since ``size`` was read."""
+    chunks: list[bytes] = []
+    got = 0
+    want = min(size + 1, limit)  # one more byte tells whether it grew
+    while got < limit:
+        chunk = handle.read(want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+        want = min(64 * 1024, limit - got)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _read(
     candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
 ) -> Result:
     rel = candidate.relative
-    size = candidate.path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return _refused(
-            rel,
-            "FILE_TOO_LARGE",
-            f"文件大小 {size} 字节，超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取",
-        )
-    with candidate.path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+    # Unbuffered, and sized by the file: a read of the limit would allocate 20 MB per file.
+    with open(candidate.path, "rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            return _refused(
+                rel,
+                "FILE_TOO_LARGE",
+                f"文件大小 {size} 字节，超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取",
+            )
+        data = _read_up_to(handle, size, MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         return _refused(
             rel, "FILE_TOO_LARGE", f"文件超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取"

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 
 from fuling_batch.config import GradingConfig
-from fuling_batch.intake import check_folder
+from fuling_batch.intake import _read_up_to, check_folder
 from fuling_batch.models import FileReport, FileStatus
 from fuling_batch.returned import NOTE_SHEET, RED, XLS_SUFFIX, write_returned_copies
+from fuling_batch.safety import MAX_FILE_BYTES
 from tests.factories import credit_code
 from tests.intake_files.builders import (
     STANDARD,
@@ -52,6 +53,25 @@ def test_corrupt_zip(tmp_path: Path) -> None:
     reports = run(tmp_path)
     assert only_error(reports["bad.xlsx"]) == "FILE_CORRUPT"
     assert only_error(reports["truncated.xlsx"]) == "FILE_CORRUPT"
+
+
+def test_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    with (tmp_path / "巨大.xlsx").open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no 20 MB written
+    report = run(tmp_path)["巨大.xlsx"]
+    assert only_error(report) == "FILE_TOO_LARGE"
+    assert str(MAX_FILE_BYTES) in report.issues[0].message
+
+
+@pytest.mark.parametrize("stated", [0, 10, 4999, 5000])
+def test_read_up_to_takes_what_is_there_not_what_stat_said(tmp_path: Path, stated: int) -> None:
+    # A file still being written has grown (or shrunk) between fstat and read.
+    path = tmp_path / "growing.xlsx"
+    path.write_bytes(bytes(range(256)) * 20)  # 5120 bytes
+    with open(path, "rb", buffering=0) as handle:
+        assert _read_up_to(handle, stated, 100_000) == path.read_bytes()
+    with open(path, "rb", buffering=0) as handle:
+        assert _read_up_to(handle, stated, 3000) == path.read_bytes()[:3000]
 
 
 def test_encrypted_workbook(tmp_path: Path) -> None:
