@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .models import FileReport, Grade, GradeResult, YearRecord
 from .standard import Standard, fmt_number
 from .summary_book import (
     Column,
+    Entry,
     Formats,
     SheetFactory,
     SheetWriter,
@@ -152,14 +153,37 @@ def _write_overview(
     ]
     out: SheetWriter = sheet("汇总", columns, freeze_cols=2)
     grade_fmt = fmt.grade
-    row = out.header_row
-    for (rank, r), consequences in zip(order, consequence_texts, strict=True):
-        row += 1
-        prev = r.previous
-        h = r.sheet.header
-        out.row(
-            row,
-            [
+    formats_of: dict[tuple[Grade, Grade, Grade | None], list[Any]] = {}
+
+    def formats(r: GradeResult) -> list[Any]:
+        """One list per grade combination: rows sharing it share their row template."""
+        prev = None if r.previous is None else r.previous.grade
+        key = (r.raw_grade, r.final_grade, prev)
+        found = formats_of.get(key)
+        if found is None:
+            found = formats_of[key] = [
+                fmt.int,
+                fmt.wrap,
+                fmt.text,
+                fmt.wrap,
+                *[fmt.num] * len(sections),
+                fmt.num,
+                grade_fmt[r.raw_grade],
+                fmt.wrap,
+                grade_fmt[r.final_grade],
+                fmt.wrap,
+                fmt.num,
+                fmt.center if prev is None else grade_fmt[prev],
+                fmt.delta,
+                fmt.center,
+            ]
+        return found
+
+    def entries() -> Iterator[Entry]:
+        for (rank, r), consequences in zip(order, consequence_texts, strict=True):
+            prev = r.previous
+            h = r.sheet.header
+            values = [
                 rank,
                 h.enterprise,
                 h.credit_code,
@@ -174,25 +198,10 @@ def _write_overview(
                 "无记录" if prev is None else str(prev.grade),
                 None if prev is None else round(r.total - prev.total, 6),
                 "是" if r.consecutive_fail else "否",
-            ],
-            [
-                fmt.int,
-                fmt.wrap,
-                fmt.text,
-                fmt.wrap,
-                *[fmt.num] * len(sections),
-                fmt.num,
-                grade_fmt[r.raw_grade],
-                fmt.wrap,
-                grade_fmt[r.final_grade],
-                fmt.wrap,
-                fmt.num,
-                fmt.center if prev is None else grade_fmt[prev.grade],
-                fmt.delta,
-                fmt.center,
-            ],
-            who=enterprise_label(h.enterprise),
-        )
+            ]
+            yield values, formats(r), enterprise_label(h.enterprise)
+
+    row = out.rows(out.header_row, entries())
     finish_table(out, row, len(columns) - 1)
     # Footer: district averages, then grade counts under the 初评等次 / 最终等次 columns.
     n = len(results)
@@ -238,14 +247,12 @@ def _write_line_scores(
         ["", "重点项", *("▲" if line.key else "" for line in lines), ""],
     ]
     out: SheetWriter = sheet("分项得分", columns, freeze_cols=2, above_header=above)
-    row = out.header_row
     formats = [fmt.int, fmt.text, *[fmt.num] * (len(lines) + 1)]
-    codes = [line.code for line in lines]
-    for rank, r in order:
-        row += 1
-        scores = {s.code: s.score for s in r.sheet.scores}
-        values = [rank, r.enterprise, *map(scores.get, codes), r.total]
-        out.row(row, values, formats, who=enterprise_label(r.enterprise))
+    entries = (
+        ([rank, r.enterprise, *scores, r.total], formats, enterprise_label(r.enterprise))
+        for (rank, r), scores in zip(order, zip(*per_line, strict=True), strict=True)
+    )
+    row = out.rows(out.header_row, entries)
     finish_table(out, row, len(columns) - 1)
     row += 1
     out.row(

@@ -5,7 +5,7 @@ Every value is written as its type says (strings always as text, so an inspector
 a number that is not finite) becomes an :class:`~fuling_batch.errors.OutputError` that names
 the enterprise. Single cells go through :meth:`SheetWriter.cell` (xlsxwriter's methods, return
 codes checked); whole data rows in ``constant_memory`` mode through
-:func:`fuling_batch.summary_rows.fast_row`, which stores the same cells with the same checks
+:func:`fuling_batch.summary_rows.fast_rows`, which stores the same cells with the same checks
 at a fraction of xlsxwriter's per-cell cost.
 """
 
@@ -23,10 +23,11 @@ from xlsxwriter.worksheet import Worksheet
 from .errors import OutputError
 from .models import Grade, GradeResult
 from .standard import Line
-from .summary_rows import SUPPORTED, fast_row
+from .summary_rows import SUPPORTED, Entry, fast_rows
 
 __all__ = [
     "Column",
+    "Entry",
     "Formats",
     "SheetFactory",
     "SheetWriter",
@@ -151,7 +152,7 @@ class SheetWriter:
         self.name = ws.get_name()
         self.header_row = 2
         self.widths: list[float] = []
-        # ' s="N"' for each format object seen by :func:`fast_row` (by id: formats live as
+        # ' s="N"' for each format object seen by :func:`fast_rows` (by id: formats live as
         # long as the workbook, and each one is kept here too).
         self.styles: dict[int, str] = {}
         self.templates: dict[tuple[tuple[type, ...], tuple[int, ...]], Any] = {}
@@ -179,23 +180,55 @@ class SheetWriter:
     def row(
         self, row: int, values: Sequence[object], formats: Sequence[Any], who: str = ""
     ) -> None:
-        """Write ``values`` from column A with the matching ``formats``.
+        """Write ``values`` from column A with the matching ``formats`` (see :meth:`rows`)."""
+        self.rows(row - 1, ((values, formats, who),))
+
+    def rows(self, row: int, entries: Iterable[Entry]) -> int:
+        """Write each ``(values, formats, who)`` as the next row after ``row``; the last row.
 
         A row holding wrapped text gets a height for its longest cell: neither Excel nor
-        LibreOffice re-measures rows of a generated file. In ``constant_memory`` mode a row
-        below every row written so far goes through :func:`fast_row`, which stores the same
+        LibreOffice re-measures rows of a generated file. In ``constant_memory`` mode rows
+        below every row written so far go through :func:`fast_rows`, which stores the same
         cells as xlsxwriter's per-cell path at a fraction of the cost.
         """
-        if len(values) != len(formats):
-            raise ValueError("values and formats differ in length")
-        widths = self.widths
-        shape = tuple(map(id, formats))  # formats live as long as the workbook
+        ws = self.ws
+        if FAST_ROWS and SUPPORTED and ws.constant_memory and row >= ws.previous_row:
+            return fast_rows(self, row, entries)
+        for values, formats, who in entries:
+            row += 1
+            if len(values) != len(formats):
+                raise ValueError("values and formats differ in length")
+            wrapping = self.wrapping(formats, tuple(map(id, formats)))
+            self.cells(row, values, formats, self.height(values, wrapping), who)
+        return row
+
+    def cells(
+        self,
+        row: int,
+        values: Sequence[object],
+        formats: Sequence[Any],
+        height: float | None,
+        who: str,
+    ) -> None:
+        """One row through xlsxwriter's own methods, cell by cell."""
+        if height is not None:
+            self.ws.set_row(row, height)
+        for col, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
+            self.cell(row, col, value, cell_format, who)
+
+    def wrapping(self, formats: Sequence[Any], shape: tuple[int, ...]) -> list[int]:
+        """The columns of a row shape whose text wraps (kept once the widths are known)."""
         wrapping = self._wrapping.get(shape)
         if wrapping is None:
-            wrap = self.fmt.wrap
+            wrap, widths = self.fmt.wrap, self.widths
             wrapping = [col for col, f in enumerate(formats) if f is wrap and col < len(widths)]
             if widths:  # the column widths are final once the header row is written
                 self._wrapping[shape] = wrapping
+        return wrapping
+
+    def height(self, values: Sequence[object], wrapping: Sequence[int]) -> float | None:
+        """The height a row needs for its wrapped text; None for one line."""
+        widths = self.widths
         lines = 1
         for col in wrapping:
             value = values[col]
@@ -205,22 +238,9 @@ class SheetWriter:
                 n = self._lines.get(key)
                 if n is None:
                     n = self._lines[key] = wrapped_lines(value, widths[col])
-                lines = max(lines, n)
-        height = LINE_HEIGHT * lines + 2 if lines > 1 else None
-        ws = self.ws
-        if (
-            FAST_ROWS
-            and SUPPORTED
-            and ws.constant_memory
-            and row > ws.previous_row
-            and row not in ws.row_info  # a height set by the caller: keep xlsxwriter's path
-        ):
-            fast_row(self, row, values, formats, height, who, shape)
-            return
-        if height is not None:
-            ws.set_row(row, height)
-        for col, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
-            self.cell(row, col, value, cell_format, who)
+                if n > lines:
+                    lines = n
+        return LINE_HEIGHT * lines + 2 if lines > 1 else None
 
     def style(self, cell_format: Any) -> str:
         """The style attribute of ``cell_format`` in a cell element, remembered for next time."""

@@ -6,13 +6,14 @@ capped a grade, and which input cell needs fixing. Written row by row (``constan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .issues import Severity
 from .models import FileReport, FileStatus, Grade, GradeResult
 from .standard import Line, Standard, fmt_number
 from .summary_book import (
     Column,
+    Entry,
     Formats,
     SheetFactory,
     SheetWriter,
@@ -62,17 +63,22 @@ def write_deductions(
         Column("扣分说明", 50),
     ]
     out: SheetWriter = sheet("扣分明细", columns, freeze_cols=1)
-    row = out.header_row
     formats = [fmt.wrap, fmt.center, fmt.wrap, fmt.num, fmt.num, fmt.num, fmt.wrap]
-    last: GradeResult | None = None
-    for r, line, item in rows:
-        row += 1
-        if r is not last:  # rows come grouped by enterprise
-            last, name, who = r, r.enterprise, enterprise_label(r.enterprise)
-        lost = round(line.value - item.score, 6)
-        values = [name, line.code, text_of[line.code], line.value, item.score, lost, item.remark]
-        out.row(row, values, formats, who=who)
-    finish_table(out, row, len(columns) - 1)
+
+    def entries() -> Iterator[Entry]:
+        last: GradeResult | None = None
+        for r, line, item in rows:
+            if r is not last:  # rows come grouped by enterprise
+                last, name, who = r, r.enterprise, enterprise_label(r.enterprise)
+            lost = round(line.value - item.score, 6)
+            code = line.code
+            yield (
+                [name, code, text_of[code], line.value, item.score, lost, item.remark],
+                formats,
+                who,
+            )
+
+    finish_table(out, out.rows(out.header_row, entries()), len(columns) - 1)
 
 
 def impact(result: GradeResult) -> str:
@@ -113,25 +119,31 @@ def write_triangles(
     ]
     out: SheetWriter = sheet("▲未达标明细", columns, freeze_cols=1)
     items = {code: standard.item(code) for code in lines_of}
-    row = out.header_row
-    last: GradeResult | None = None
-    for r, code, short_lines in rows:
-        row += 1
-        if r is not last:  # rows come grouped by enterprise: its own cells are made once
-            last = r
-            name, by_code, who = r.enterprise, r.sheet.by_code, enterprise_label(r.enterprise)
-            tail = [r.total, str(r.raw_grade), str(r.final_grade), impact(r)]
-            formats = [fmt.text, fmt.center, fmt.text, fmt.num, fmt.num, fmt.wrap, fmt.num]
-            formats += [fmt.grade[r.raw_grade], fmt.grade[r.final_grade], fmt.text]
-        item = items[code]
-        got = round(sum(by_code[line.code].score for line in lines_of[code]), 6)
-        detail = "；".join(
-            f"{line.code}{line.label}得{fmt_number(by_code[line.code].score)}分/满分{fmt_number(line.value)}分"
-            for line in short_lines
-        )
-        values = [name, code, short_of[code], item.value, got, detail, *tail]
-        out.row(row, values, formats, who=who)
-    finish_table(out, row, len(columns) - 1)
+    head = [fmt.text, fmt.center, fmt.text, fmt.num, fmt.num, fmt.wrap, fmt.num]
+    # One formats list per pair of grades: rows sharing it share their row template.
+    formats_of = {
+        (raw, final): [*head, fmt.grade[raw], fmt.grade[final], fmt.text]
+        for raw in Grade
+        for final in Grade
+    }
+
+    def entries() -> Iterator[Entry]:
+        last: GradeResult | None = None
+        for r, code, short_lines in rows:
+            if r is not last:  # rows come grouped by enterprise: its own cells are made once
+                last = r
+                name, by_code, who = r.enterprise, r.sheet.by_code, enterprise_label(r.enterprise)
+                tail = [r.total, str(r.raw_grade), str(r.final_grade), impact(r)]
+                formats = formats_of[r.raw_grade, r.final_grade]
+            item = items[code]
+            got = round(sum(by_code[line.code].score for line in lines_of[code]), 6)
+            detail = "；".join(
+                f"{line.code}{line.label}得{fmt_number(by_code[line.code].score)}分/满分{fmt_number(line.value)}分"
+                for line in short_lines
+            )
+            yield [name, code, short_of[code], item.value, got, detail, *tail], formats, who
+
+    finish_table(out, out.rows(out.header_row, entries()), len(columns) - 1)
 
 
 def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport]) -> None:
@@ -168,17 +180,13 @@ def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport
     out: SheetWriter = sheet("校验问题", columns, freeze_cols=1)
     level = {"错误": fmt.grade[Grade.FAIL], "警告": fmt.grade[Grade.BASIC], "": fmt.center}
     status_fmt = {"已接收": fmt.center, "已退回": fmt.grade[Grade.FAIL], "已跳过": fmt.center}
-    row = out.header_row
-    for report, values in rows:
-        row += 1
-        formats = [
-            fmt.text,
-            fmt.text,
-            fmt.center,
-            level[str(values[3])],
-            fmt.text,
-            fmt.wrap,
-            status_fmt[str(values[6])],
-        ]
-        out.row(row, values, formats, who=file_label(report.path))
-    finish_table(out, row, len(columns) - 1)
+    formats_of = {
+        (sev, status): [fmt.text, fmt.text, fmt.center, lf, fmt.text, fmt.wrap, sf]
+        for sev, lf in level.items()
+        for status, sf in status_fmt.items()
+    }
+    entries = (
+        (values, formats_of[str(values[3]), str(values[6])], file_label(report.path))
+        for report, values in rows
+    )
+    finish_table(out, out.rows(out.header_row, entries), len(columns) - 1)

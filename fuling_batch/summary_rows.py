@@ -3,12 +3,13 @@
 xlsxwriter spends about 3 µs per cell (a cell tuple, dimension checks, attribute escaping by
 regular expression, one ``write`` per cell) and, in constant_memory mode, repeats every string
 inline (about 150 MB of XML to compress for 10,000 enterprises, mostly names and criteria
-repeated on each deduction row). ``fast_row`` writes a row's ``<row>`` element straight to the
-worksheet's row-data file, with the same checks as :meth:`SheetWriter.cell`, and stores its
+repeated on each deduction row). ``fast_rows`` writes runs of ``<row>`` elements straight to
+the worksheet's row-data file, with the same checks as :meth:`SheetWriter.cell`, and stores its
 strings in the workbook's shared string table (each distinct text once, escaped by xlsxwriter
 when it writes sharedStrings.xml). It relies on xlsxwriter's internals in constant_memory mode
 (``previous_row`` and ``_write_single_row`` to flush the pending row, ``fh``,
-``_check_dimensions``, ``row_sizes``, ``str_table``); ``SUPPORTED`` is False when the
+``_check_dimensions``, ``row_info``, ``row_sizes``, ``xls_rowmax``, ``xls_colmax``,
+``str_table``); ``SUPPORTED`` is False when the
 installed xlsxwriter lacks them, and then every cell takes the per-cell path.
 
 A row is written from a template per row shape (value types and formats) when every value
@@ -22,7 +23,7 @@ import operator
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,15 @@ from xlsxwriter.worksheet import Worksheet
 if TYPE_CHECKING:
     from .summary_book import SheetWriter
 
-__all__ = ["PACKAGE_LEVEL", "STR_MAX", "SUPPORTED", "fast_row", "inline_text", "package_level"]
+__all__ = [
+    "PACKAGE_LEVEL",
+    "STR_MAX",
+    "SUPPORTED",
+    "Entry",
+    "fast_rows",
+    "inline_text",
+    "package_level",
+]
 
 SUPPORTED = all(
     hasattr(Worksheet, name) for name in ("_write_single_row", "_check_dimensions")
@@ -106,43 +115,104 @@ def _rich_looking(text: str) -> bool:
     return text.startswith("<r>") and text.endswith("</r>")
 
 
-def fast_row(
-    out: SheetWriter,
-    row: int,
-    values: Sequence[object],
-    formats: Sequence[Any],
-    height: float | None,
-    who: str,
-    shape: tuple[int, ...] | None = None,
-) -> None:
-    """Write ``values`` (from column A, with ``formats``) as row ``row``, below every written row.
+Entry = tuple[Sequence[object], Sequence[Any], str]
+"""One row to write: its values from column A, their formats, and who it is about."""
 
-    ``shape`` is ``tuple(map(id, formats))`` when the caller has it already.
+
+def fast_rows(out: SheetWriter, row: int, entries: Iterable[Entry]) -> int:
+    """Write each entry as the next row after ``row``, below every written row; the last row.
+
+    Rows are joined and written to the worksheet's row-data file in runs, and the sheet's
+    dimensions are updated once per call: per row only its XML is made (from its shape's
+    template), with every check of the per-cell path. A row whose height the caller set
+    (``set_row``) takes xlsxwriter's own path.
     """
     ws = out.ws
-    # Flush the row xlsxwriter holds first; ``row`` becomes the current row.
-    ws._write_single_row(row)
     index_of = ws.str_table._get_shared_string_index
-    r = str(row + 1)
-    done = _templated(out, r, values, formats, index_of, shape)
-    if done is None:
-        done = _cell_by_cell(out, row, r, values, formats, who, index_of)
-    xml, first, last = done
-    if first >= 0:
-        for col in (first, last):
-            if ws._check_dimensions(row, col):
-                out._fail(-1, row, col, values[col], who)
-    elif height is None:
-        return  # nothing to write, as xlsxwriter would
-    elif ws._check_dimensions(row, 0, ignore_col=True):
-        out._fail(-1, row, 0, None, who)
-    if height is None:
-        start = f'<row r="{r}"'
-    else:
-        pixels = int(height * 4.0 / 3.0 + 0.5)
-        ws.row_sizes[row] = [pixels, False]  # chart anchors below add up the row heights
-        start = f'<row r="{r}" ht="{pixels * 0.75:.16g}" customHeight="1"'
-    ws.fh.write(f"{start}>{xml}</row>" if xml else f"{start}/>")
+    row_info, row_sizes, row_limit, col_limit = (
+        ws.row_info,
+        ws.row_sizes,
+        ws.xls_rowmax,
+        ws.xls_colmax,
+    )
+    parts: list[str] = []
+    rows_lo = rows_hi = cols_hi = -1
+    cols_lo = col_limit
+    held = True  # xlsxwriter may hold a row of its own: flush it before the first row here
+    last_formats: Sequence[Any] | None = None
+    shape: tuple[int, ...] = ()
+    wrapping: list[int] = []
+
+    def flush() -> None:
+        nonlocal rows_lo, rows_hi, cols_lo, cols_hi
+        if parts:
+            ws.fh.write("".join(parts))
+            parts.clear()
+        if rows_lo >= 0:  # what _check_dimensions would have recorded row by row
+            ws._check_dimensions(rows_lo, 0, ignore_col=True)
+            ws._check_dimensions(rows_hi, 0, ignore_col=True)
+        if cols_hi >= 0:
+            ws._check_dimensions(0, cols_lo, ignore_row=True)
+            ws._check_dimensions(0, cols_hi, ignore_row=True)
+        rows_lo = rows_hi = cols_hi = -1
+        cols_lo = col_limit
+
+    for values, formats, who in entries:
+        row += 1
+        if len(values) != len(formats):
+            raise ValueError("values and formats differ in length")
+        if formats is not last_formats:  # callers reuse one list for a run of rows
+            last_formats = formats
+            shape = tuple(map(id, formats))  # formats live as long as the workbook
+            wrapping = out.wrapping(formats, shape)
+        height = out.height(values, wrapping) if wrapping else None
+        if row in row_info:  # a height set by the caller: keep xlsxwriter's path
+            flush()
+            out.cells(row, values, formats, height, who)
+            held = True
+            continue
+        if held:
+            ws._write_single_row(row)  # ``row`` becomes the current row
+            held = False
+        r = str(row + 1)
+        done = _templated(out, r, values, formats, index_of, shape)
+        if done is None:
+            done = _cell_by_cell(out, row, r, values, formats, who, index_of)
+        xml, first, last = done
+        if first < 0 and height is None:
+            continue  # nothing to write, as xlsxwriter would
+        if row >= row_limit:
+            flush()
+            out._fail(-1, row, max(first, 0), values[first] if first >= 0 else None, who)
+        if first >= 0:
+            if last >= col_limit:
+                flush()
+                out._fail(-1, row, last, values[last], who)
+            if first < cols_lo:
+                cols_lo = first
+            if last > cols_hi:
+                cols_hi = last
+        if rows_lo < 0:
+            rows_lo = row
+        rows_hi = row
+        if height is None:
+            parts.append(f'<row r="{r}">{xml}</row>' if xml else f'<row r="{r}"/>')
+        else:
+            pixels = int(height * 4.0 / 3.0 + 0.5)
+            row_sizes[row] = [pixels, False]  # chart anchors below add up the row heights
+            start = f'<row r="{r}" ht="{pixels * 0.75:.16g}" customHeight="1"'
+            parts.append(f"{start}>{xml}</row>" if xml else f"{start}/>")
+        if len(parts) >= _RUN:
+            ws.fh.write("".join(parts))
+            parts.clear()
+    flush()
+    if not held:
+        ws.previous_row = row  # as if xlsxwriter had written (and flushed) up to here
+    return row
+
+
+# Rows joined per write to the row-data file.
+_RUN = 256
 
 
 def _cell_by_cell(

@@ -7,8 +7,9 @@ records. Both are written row by row (the workbook is in ``constant_memory`` mod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
@@ -19,6 +20,7 @@ from .summary_book import (
     CHART_COLOURS,
     FONT,
     Column,
+    Entry,
     Formats,
     SheetFactory,
     SheetWriter,
@@ -302,22 +304,33 @@ def write_trends(
         columns += [Column(f"{y}年\n总分", 8), Column(f"{y}年\n等次", 9)]
     columns += [Column("较上年变化", 8), Column("连续不合格（年）", 9)]
     out: SheetWriter = sheet("年度趋势", columns, freeze_cols=1)
-    row = out.header_row
-    for trend in rows:
-        row += 1
-        values: list[object] = [trend.enterprise, trend.credit_code]
-        formats = [fmt.text, fmt.text]
-        for y in years:
-            rec = trend.by_year.get(y)
-            values += [None if rec is None else rec.total, "" if rec is None else str(rec.grade)]
-            formats += [fmt.num, fmt.center if rec is None else fmt.grade[rec.grade]]
-        now, before = trend.by_year.get(year), trend.by_year.get(year - 1)
-        values += [
-            None if now is None or before is None else round(now.total - before.total, 6),
-            consecutive_fails(trend, year),
-        ]
-        formats += [fmt.delta, fmt.int]
-        out.row(row, values, formats, who=enterprise_label(trend.enterprise))
+    # One formats list per run of grades: rows sharing it share their row template.
+    formats_of: dict[tuple[Grade | None, ...], list[Any]] = {}
+
+    def entries() -> Iterator[Entry]:
+        for trend in rows:
+            recs = [trend.by_year.get(y) for y in years]
+            values: list[object] = [trend.enterprise, trend.credit_code]
+            for rec in recs:
+                values += [
+                    None if rec is None else rec.total,
+                    "" if rec is None else str(rec.grade),
+                ]
+            now, before = trend.by_year.get(year), trend.by_year.get(year - 1)
+            values += [
+                None if now is None or before is None else round(now.total - before.total, 6),
+                consecutive_fails(trend, year),
+            ]
+            grades = tuple(None if rec is None else rec.grade for rec in recs)
+            formats = formats_of.get(grades)
+            if formats is None:
+                formats = formats_of[grades] = [fmt.text, fmt.text]
+                for grade in grades:
+                    formats += [fmt.num, fmt.center if grade is None else fmt.grade[grade]]
+                formats += [fmt.delta, fmt.int]
+            yield values, formats, enterprise_label(trend.enterprise)
+
+    row = out.rows(out.header_row, entries())
     finish_table(out, row, len(columns) - 1)
 
     row += 2
