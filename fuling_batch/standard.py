@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,11 +138,14 @@ class Standard:
         return self._lines_by_code[code]
 
 
+# Cached: the same few scores and criteria are formatted on every row and notice of a run.
+@lru_cache(maxsize=4096)
 def fmt_number(value: float) -> str:
     """``8.0`` → ``8``, ``4.5`` → ``4.5``: how people write scores."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@lru_cache(maxsize=1024)
 def short_text(text: str, limit: int = 24) -> str:
     """First clause of a criterion (up to the first ，；。), bounded to ``limit`` characters."""
     for i, ch in enumerate(text):
