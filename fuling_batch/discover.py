@@ -56,7 +56,7 @@ def skip_reason(name: str) -> str:
         return "WPS/LibreOffice 临时锁定文件，已跳过"
     if name.startswith("."):
         return "隐藏文件，已跳过"
-    if Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if os.path.splitext(name)[1].lower() not in SPREADSHEET_SUFFIXES:
         return "不是电子表格文件（只读取 .xlsx/.xlsm/.xls 等），已跳过"
     return ""
 
@@ -65,25 +65,46 @@ def discover(input_dir: Path) -> list[Candidate]:
     """Every file under ``input_dir`` (recursive), sorted by relative POSIX path.
 
     Symbolic links are not followed into directories (a link loop must not hang the batch);
-    files in hidden folders are listed as skipped.
+    files in hidden folders are listed as skipped. As ``os.walk``, a folder that cannot be
+    listed is passed over; each entry's type comes from the listing itself (no ``stat`` per
+    file, except for links).
     """
     found: list[Candidate] = []
-    for root, dirs, files in os.walk(input_dir, followlinks=False):
-        dirs.sort()
-        root_path = Path(root)
-        rel_root = root_path.relative_to(input_dir)
-        hidden_dir = any(part.startswith(".") for part in rel_root.parts)
-        for name in files:
-            path = root_path / name
-            relative = (rel_root / name).as_posix()
+
+    def walk(folder: Path, rel: str, hidden_dir: bool) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder counts, as in os.walk
+            except OSError:
+                is_dir = False
+            relative = f"{rel}{name}"
+            if is_dir:
+                if not entry.is_symlink():
+                    walk(folder / name, f"{relative}/", hidden_dir or name.startswith("."))
+                continue
             reason = skip_reason(name)
             if not reason and hidden_dir:
                 reason = "位于隐藏文件夹中，已跳过"
-            if not reason and not path.is_file():
+            if not reason and not _regular_file(entry):
                 reason = "不是普通文件（可能是失效的快捷方式），已跳过"
-            found.append(Candidate(path, relative, reason))
+            found.append(Candidate(folder / name, relative, reason))
+
+    walk(Path(input_dir), "", False)
     found.sort(key=lambda c: c.relative)
     return found
+
+
+def _regular_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()  # follows a link: a link to a file is read as that file
+    except OSError:
+        return False
 
 
 def sniff(head: bytes) -> Format:

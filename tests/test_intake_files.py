@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import struct
 import zipfile
@@ -13,6 +14,7 @@ import openpyxl
 import pytest
 
 from fuling_batch.config import GradingConfig
+from fuling_batch.discover import discover
 from fuling_batch.intake import _read_up_to, check_folder
 from fuling_batch.models import FileReport, FileStatus
 from fuling_batch.returned import NOTE_SHEET, RED, XLS_SUFFIX, write_returned_copies
@@ -179,6 +181,31 @@ def test_lock_hidden_and_other_files_are_skipped(tmp_path: Path) -> None:
         assert report.status is FileStatus.SKIPPED
         assert [i.code for i in report.issues] == ["FILE_SKIPPED"]
         assert report.sheet is None
+
+
+def test_links_hidden_folders_and_nesting_as_the_folder_walk_sees_them(tmp_path: Path) -> None:
+    sheet = fill_template(tmp_path / "二级" / "三级" / "评分表.xlsx")
+    fill_template(tmp_path / ".备份" / "旧表.xlsx")
+    (tmp_path / "指向文件.xlsx").symlink_to(sheet)  # read as the file it points to
+    (tmp_path / "失效链接.xlsx").symlink_to(tmp_path / "不存在.xlsx")
+    (tmp_path / "循环").symlink_to(tmp_path, target_is_directory=True)  # never followed
+    os.mkfifo(tmp_path / "管道.xlsx")  # not a regular file: listed, never opened
+    expected = {
+        ".备份/旧表.xlsx": "位于隐藏文件夹中，已跳过",
+        "二级/三级/评分表.xlsx": "",
+        "失效链接.xlsx": "不是普通文件（可能是失效的快捷方式），已跳过",
+        "指向文件.xlsx": "",
+        "管道.xlsx": "不是普通文件（可能是失效的快捷方式），已跳过",
+    }
+    found = discover(tmp_path)
+    assert [c.relative for c in found] == sorted(expected)
+    assert {c.relative: c.skip for c in found} == expected
+    assert all(c.path == tmp_path / c.relative for c in found)
+    reports = run(tmp_path)
+    linked = reports["指向文件.xlsx"]  # read: the same enterprise as the file it points to
+    assert linked.sheet is not None
+    assert [i.code for i in linked.issues if i.is_error] == ["DUPLICATE_ENTERPRISE"]
+    assert reports["管道.xlsx"].status is FileStatus.SKIPPED
 
 
 def test_xls_is_read_with_real_addresses(tmp_path: Path) -> None:
