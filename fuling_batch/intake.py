@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,7 @@ def _fields(cls: type) -> attrgetter[tuple[object, ...]]:
 # Results cross the process boundary as plain tuples, in field order: pickling frozen slotted
 # dataclasses field by field costs several times more, and the parent unpickles every file.
 # Scores are NamedTuples: they go as plain tuples too (a pickled NamedTuple is rebuilt by
-# calling its class) and are rebuilt with ``_make``.
+# calling its class) and are rebuilt by ``tuple.__new__`` (``_make`` is a Python call each).
 _REPORT, _SHEET = _fields(FileReport), _fields(ScoreSheet)
 _HEADER, _ISSUE, _KEY = (_fields(c) for c in (Header, Issue, DuplicateKey))
 _REPORT_SHEET = [f.name for f in dataclasses.fields(FileReport)].index("sheet")
@@ -222,7 +223,7 @@ def _unpack(packed: Packed) -> Result:
     sheet: list[Any] | None = fields[_REPORT_SHEET]
     if sheet is not None:
         sheet[_SHEET_HEADER] = Header(*sheet[_SHEET_HEADER])
-        sheet[_SHEET_SCORES] = tuple(map(ItemScore._make, sheet[_SHEET_SCORES]))
+        sheet[_SHEET_SCORES] = tuple(map(tuple.__new__, repeat(ItemScore), sheet[_SHEET_SCORES]))
         fields[_REPORT_SHEET] = ScoreSheet(*sheet)
     return FileReport(*fields), (DuplicateKey(*key) if key is not None else None)
 
