@@ -5,10 +5,11 @@ Usage::
     python bench/bench_e2e.py 1000 10000 --runs 5 --baseline [--writer office|openpyxl]
 
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
-the temp folder), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
+bench/.work/sheets), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
 times, and prints per-stage seconds, sheets per second and the peak RSS of the main process and
 of the largest worker (read from /proc every 0.2 s; VmHWM keeps each process's peak). With ``--baseline`` it also runs
-bench/baseline.py once on the same sheets and prints baseline / ours (median).
+bench/baseline.py once on the same sheets and prints baseline / ours (median). Outputs go to
+bench/.work/outputs and are removed when the bench ends (see OUTPUTS for why not before).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ sys.path.insert(0, str(HERE))
 
 from sheets import generate  # noqa: E402
 
-CACHE = Path(tempfile.gettempdir()) / "fuling_bench"
+# The bench's own folder (sheets cached, outputs kept), away from the temp folder: see OUTPUTS.
+WORK = HERE / ".work"
 
 
 def sheets_for(count: int, writer: str) -> Path:
-    folder = CACHE / f"{writer}-{count}" / "input"
+    folder = WORK / "sheets" / f"{writer}-{count}" / "input"
     if not folder.is_dir() or len(list(folder.glob("*.xlsx"))) != count:
         shutil.rmtree(folder.parent, ignore_errors=True)
         start = time.perf_counter()
@@ -90,10 +92,13 @@ def watch(process: subprocess.Popen[bytes]) -> tuple[dict[str, float], float]:
     return peaks, ended
 
 
-# Outputs are kept until the bench ends: on a file system mounted with online discard (as
-# here), deleting a run's ~100 MB of notices made the next run's file creation cost ~20x the
-# system time (0.9 s instead of 0.04 s per 1,000 notices), whatever the code did.
-OUTPUTS = Path(tempfile.mkdtemp(prefix="fuling-bench-out-"))
+# Where the runs write, each run in a folder of its own, all kept until the bench ends. On a
+# file system without a journal (as here: ext4, no journal), creating a file skips every inode
+# freed in the last 1-6 minutes nearby (ext4's recently_deleted(), seen with perf), so file
+# creation right after a large deletion costs ~0.5 ms instead of ~0.03 ms. Deleting one run's
+# notices before the next, or working in the temp folder (which the test suite and other tools
+# keep filling and emptying), would time that, not the code: 2 s more for 4,000 notices.
+OUTPUTS = WORK / "outputs"
 
 
 def settle() -> None:
@@ -171,6 +176,7 @@ def main() -> None:
         "(shared strings); openpyxl = inline strings with escaped characters",
     )
     args = parser.parse_args()
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
     medians: dict[int, float] = {}
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; sheets: {args.writer}"
