@@ -87,6 +87,20 @@ def test_spawned_workers_where_there_is_no_forkserver(
 def test_run_leaves_the_cycle_collector_as_it_found_it(sample_input: Path, tmp_path: Path) -> None:
     import gc
 
+    during: list[bool] = []
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    run(sample_input, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
+    run(
+        sample_input,
+        2026,
+        tmp_path / "out",
+        history_path=tmp_path / "h.db",
+        progress=lambda done, total: during.append(gc.isenabled()),
+    )
+    assert during and not any(during)  # paused while the run works
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        run(sample_input, 2026, tmp_path / "again", history_path=tmp_path / "h2.db")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
