@@ -92,8 +92,9 @@ class RawSheet:
     error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#REF!"
 
 
-# Column letters of the first columns, computed once (sheets past the bound are refused).
+# Column letters of the first columns and 1-based numbers of the first rows, made once.
 _LETTERS = tuple(column_letter(c) for c in range(256))
+_NUMBERS = tuple(str(r + 1) for r in range(512))
 
 
 def _letters(col: int) -> str:
@@ -213,7 +214,7 @@ def _table(
         # "" is calamine's empty cell: None, as _at reads it.
         raw_code = None if (v := row[code_col]) == "" else v
         code = _code(raw_code, known)
-        number = str(r + 1)
+        number = _NUMBERS[r] if r < len(_NUMBERS) else str(r + 1)
         if code.kind is not CodeKind.NONE:
             section = _section(code.code) if code.code else section
             key = None
@@ -235,7 +236,7 @@ def _table(
                 )
             )
             continue
-        texts = "".join(v for v in row[first_col:score_col] if isinstance(v, str))
+        texts = "".join([v for v in row[first_col:score_col] if type(v) is str])
         if ("小计" in texts and section) or "合计" in texts or "总分" in texts:
             score = Cell(None if (v := row[score_col]) == "" else v, score_at + number)
             if "小计" in texts and section:
@@ -276,7 +277,7 @@ def read_workbook(
             sheet = workbook.get_sheet_by_index(index)
         except python_calamine.CalamineError:
             continue  # chart sheets and macro sheets have no cells
-        grid: Grid = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        grid: Grid = sheet.to_python(skip_empty_area=False)  # a new list of new lists
         found = _find_table_header(grid)
         if found is None:
             continue

@@ -272,8 +272,8 @@ def _check_totals(raw: RawSheet, standard: Standard, scores: dict[str, ItemScore
     issues = []
     parents = _lookups(standard)[1]
     sums = {0: sum(s.score for s in scores.values())}
-    for line in standard.lines:
-        sums[line.section] = sums.get(line.section, 0.0) + scores[line.code].score
+    for section, codes in zip(standard.sections, standard.section_line_codes, strict=True):
+        sums[section.number] = sum(scores[code].score for code in codes)
     checks = [(t.label, t.score, sums.get(t.section, 0.0)) for t in raw.totals]
     for row in raw.rows:
         if row.code.code in parents:
