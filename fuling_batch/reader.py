@@ -45,7 +45,7 @@ _VALUE_REACH = 4
 
 _LABEL_MAX = 24  # characters; the longest label plus room for spaces and a colon
 
-Grid = list[list[object]]
+Grid = Sequence[Sequence[object]]
 _HEADER_SET = frozenset(HEADER_LABELS)
 _LAST_CODES: tuple[Standard, frozenset[str], frozenset[str]] | None = None
 
@@ -210,7 +210,7 @@ def _table(
     for r in range(top + 1, len(grid)):
         row = grid[r]
         if len(row) < width:  # calamine's rows are full width; be safe with a short one
-            row = row + [""] * (width - len(row))
+            row = [*row, *[""] * (width - len(row))]
         # "" is calamine's empty cell: None, as _at reads it.
         raw_code = None if (v := row[code_col]) == "" else v
         code = _code(raw_code, known)
