@@ -99,6 +99,19 @@ def watch(process: subprocess.Popen[bytes]) -> tuple[dict[str, float], float]:
 # notices before the next, or working in the temp folder (which the test suite and other tools
 # keep filling and emptying), would time that, not the code: 2 s more for 4,000 notices.
 OUTPUTS = WORK / "outputs"
+# When the last session removed its outputs: the next one starts a minute after that.
+CLEANED = WORK / "outputs-removed-at"
+RECENT = 70  # seconds: ext4 counts an inode freed (and written back) as recent for 60 s
+
+
+def wait_for_last_cleanup() -> None:
+    try:
+        since = time.time() - float(CLEANED.read_text())
+    except (OSError, ValueError):
+        return
+    if 0 <= since < RECENT:
+        print(f"  waiting {RECENT - since:.0f} s: the last session's outputs were just removed")
+        time.sleep(RECENT - since)
 
 
 def settle() -> None:
@@ -176,6 +189,7 @@ def main() -> None:
         "(shared strings); openpyxl = inline strings with escaped characters",
     )
     args = parser.parse_args()
+    wait_for_last_cleanup()
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     medians: dict[int, float] = {}
     print(
@@ -223,5 +237,7 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        shutil.rmtree(OUTPUTS, ignore_errors=True)
-        os.sync()  # freed inodes written back count as recent for 1 minute instead of 6
+        if OUTPUTS.exists():
+            shutil.rmtree(OUTPUTS, ignore_errors=True)
+            os.sync()  # freed inodes written back count as recent for 1 minute instead of 6
+            CLEANED.write_text(str(time.time()))
