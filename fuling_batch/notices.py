@@ -79,6 +79,9 @@ _CHUNK = 50
 # small enough that a cancelled run does not wait long for the tasks already queued.
 _TASK_MAX = 250
 _ZIP32_LIMIT = 0xFFFFFFFF
+# zlib level of a notice's rendered parts: level 6 (zipfile's default) took 40% more time for
+# a document.xml 10% smaller (6 KB instead of 5.5 KB of a 27 KB notice).
+NOTICE_LEVEL = 1
 # Fixed zip timestamps: the same notice gives the same bytes whichever process wrote it.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
@@ -194,7 +197,9 @@ def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """One notice as .docx bytes: the template's parts rendered with ``context``."""
     texts = render_parts(prepared, context)
-    return prepared.package({name: deflate(text.encode()) for name, text in texts.items()})
+    return prepared.package(
+        {name: deflate(text.encode(), NOTICE_LEVEL) for name, text in texts.items()}
+    )
 
 
 @dataclass(frozen=True)
@@ -474,10 +479,19 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
     crc = size = 0
     head = tail = ""
     first: dict[str, bytes] = {}
+    # A part that renders as it did for the notice before (the footers, usually) is not
+    # compressed again: starting a compressor alone costs about as much as compressing it.
+    before: dict[str, tuple[bytes, Deflated]] = {}
     for i, (path, context) in enumerate(jobs):
         texts = render_parts(prepared, context)
         encoded = {name: text.encode() for name, text in texts.items()}
-        data = prepared.package({name: deflate(raw) for name, raw in encoded.items()})
+        parts = {}
+        for name, raw in encoded.items():
+            seen = before.get(name)
+            if seen is None or seen[0] != raw:
+                seen = before[name] = (raw, deflate(raw, NOTICE_LEVEL))
+            parts[name] = seen[1]
+        data = prepared.package(parts)
         # Straight into the staging folder: the folder, not each file, is swapped in.
         Path(path).write_bytes(data)
         begin, body, end = combined_fragment(texts[DOCUMENT], last and i == len(jobs) - 1)
