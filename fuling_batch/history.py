@@ -434,8 +434,8 @@ def _imported_row(
     }
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+# One encoder for every row: json.dumps with options builds a new one on each call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _name_warning(

@@ -13,6 +13,8 @@ from .models import FileReport, GradeResult
 __all__ = ["REPORT_NAME", "report_data", "write_report"]
 
 REPORT_NAME = "report.json"
+# One encoder for every entry: json.dumps with options builds a new one on each call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def report_data(
@@ -68,14 +70,14 @@ def dumps(data: Mapping[str, Any]) -> str:
     lines = ["{"]
     for i, (key, value) in enumerate(data.items()):
         comma = "," if i < len(data) - 1 else ""
-        name = json.dumps(key, ensure_ascii=False)
+        name = _encode(key)
         if isinstance(value, list) and value:
             lines.append(f"  {name}: [")
-            entries = [json.dumps(entry, ensure_ascii=False) for entry in value]
+            entries = [_encode(entry) for entry in value]
             lines.append(",\n".join(f"    {entry}" for entry in entries))
             lines.append(f"  ]{comma}")
         else:
-            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+            lines.append(f"  {name}: {_encode(value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
