@@ -32,7 +32,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "History",
     "ImportedRecord",
+    "YearRows",
     "default_history_path",
+    "year_records",
+    "year_rows",
 ]
 
 DEFAULT_HISTORY_NAME = "history.sqlite3"
@@ -180,14 +183,16 @@ class History:
 
     def record_year(self, year: int, results: Sequence[GradeResult], run_time: datetime) -> None:
         """Replace the year's rows with ``results`` in one transaction (idempotent)."""
-        stamp = run_time.isoformat(timespec="seconds")
-        rows = [_result_row(year, result, stamp) for result in results]
+        self.write_year(year_rows(year, results, run_time))
+
+    def write_year(self, rows: YearRows) -> None:
+        """Replace the year's rows with rows made by :func:`year_rows`, in one transaction."""
         with self._transaction() as conn:
-            conn.execute("DELETE FROM results WHERE year = ?", (year,))
-            conn.executemany(_INSERT, rows)
+            conn.execute("DELETE FROM results WHERE year = ?", (rows.year,))
+            conn.executemany(_INSERT, rows.rows)
             conn.execute(
                 "INSERT INTO runs (year, origin, run_time, rows) VALUES (?, ?, ?, ?)",
-                (year, ORIGIN_RUN, stamp, len(rows)),
+                (rows.year, ORIGIN_RUN, rows.stamp, len(rows.rows)),
             )
 
     def replace_imported(
@@ -352,6 +357,22 @@ def _only(matches: list[tuple[Any, ...]]) -> PreviousRecord | None:
 def _statements(script: str) -> list[str]:
     # executescript() would COMMIT our transaction first; split instead (no ';' in the DDL text).
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@dataclass(frozen=True)
+class YearRows:
+    """A run's rows for its year, made before they are written (:meth:`History.write_year`)."""
+
+    year: int
+    stamp: str
+    rows: list[dict[str, Any]]
+
+
+def year_rows(year: int, results: Sequence[GradeResult], run_time: datetime) -> YearRows:
+    """The rows :meth:`History.record_year` writes: a run makes them while its outputs are
+    still being written, and writes them once they exist."""
+    stamp = run_time.isoformat(timespec="seconds")
+    return YearRows(year, stamp, [_result_row(year, result, stamp) for result in results])
 
 
 def year_records(year: int, results: Sequence[GradeResult]) -> list[YearRecord]:

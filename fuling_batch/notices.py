@@ -50,10 +50,12 @@ __all__ = [
     "Cancelled",
     "Deflated",
     "NoticeRecord",
+    "PlannedNotice",
     "PreparedTemplate",
     "StagedNotices",
     "check_template",
     "deflate",
+    "notice_files",
     "render_notice",
     "render_parts",
     "stage_notices",
@@ -95,6 +97,10 @@ class NoticeRecord:
     kind: str
     number: str
     path: Path
+
+
+PlannedNotice = tuple[NoticePlan, NoticeRecord]
+"""A notice to render, and the record of where it will be once published."""
 
 
 @dataclass(frozen=True)
@@ -342,14 +348,16 @@ def stage_notices(
     pdf: bool = False,
     issue_date: dt.date | None = None,
     cancel: threading.Event | None = None,
+    files: Sequence[PlannedNotice] | None = None,
 ) -> StagedNotices:
     """Render every notice, the 呈批表 and the combined file into a staging folder.
 
     As :func:`write_notices`, except that nothing is in ``notices/`` until
     :meth:`StagedNotices.publish`. Setting ``cancel`` stops the rendering early (the staging
-    folder is then removed and :class:`Cancelled` raised). Contexts are built here and sent in
-    runs of notices; the workers write the files and send back their compressed share of the
-    combined file.
+    folder is then removed and :class:`Cancelled` raised). ``files`` are
+    :func:`notice_files` of the same results when the caller has them already. Contexts are
+    built here and sent in runs of notices; the workers write the files and send back their
+    compressed share of the combined file.
     """
     from .notice_extras import convert_to_pdf, require_soffice, write_combined, write_sign_off
 
@@ -360,30 +368,46 @@ def stage_notices(
     if pdf:
         require_soffice()
     day = issue_date or config.issue_date or dt.date.today()
-    plans = plan_notices(results, year, config)
-    folder = Path(out_dir) / NOTICES_DIR
+    if files is None:
+        files = notice_files(out_dir, year, results, config)
+    plans = [plan for plan, _ in files]
+    records = [record for _, record in files]
     staging = _staging_folder(Path(out_dir))
     try:
-        stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
-        names = [f"{stem}.docx" for stem in stems]
         # A generator: contexts are built while earlier notices render in the workers.
         jobs = (
-            (str(staging / name), build_context(plan, standard, config, day))
-            for plan, name in zip(plans, names, strict=True)
+            (str(staging / record.path.name), build_context(plan, standard, config, day))
+            for plan, record in files
         )
-        chunks = _render_all(prepared, jobs, len(plans), processes, cancel)
-        records = [_record(plan, folder / name) for plan, name in zip(plans, names, strict=True)]
+        chunks = _render_all(prepared, jobs, len(files), processes, cancel)
         if records:
             _check_cancel(cancel)
             write_sign_off(staging, year, records, plans)
             write_combined(staging, year, prepared, chunks)
             if pdf:
                 _check_cancel(cancel)
-                convert_to_pdf([staging / name for name in names])
+                convert_to_pdf([staging / record.path.name for record in records])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return StagedNotices(folder, staging, records)
+    return StagedNotices(Path(out_dir) / NOTICES_DIR, staging, records)
+
+
+def notice_files(
+    out_dir: Path, year: int, results: Sequence[GradeResult], config: NoticeConfig
+) -> list[PlannedNotice]:
+    """The notices a run writes under ``out_dir`` and where each will be, in 文号 order.
+
+    Known before any is rendered: a caller can refer to the files (report.json does) while
+    they are still being written.
+    """
+    plans = plan_notices(results, year, config)
+    folder = Path(out_dir) / NOTICES_DIR
+    stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
+    return [
+        (plan, _record(plan, folder / f"{stem}.docx"))
+        for plan, stem in zip(plans, stems, strict=True)
+    ]
 
 
 class Cancelled(Exception):

@@ -2,7 +2,8 @@
 
 Data flows one way: intake → grading (with last year from history) → summary and returned
 copies, with the notices rendering beside them → history → notices put in place → report.json.
-History records a year only once its outputs exist. Each stage is its own module; this one
+History records a year only once its outputs exist; its rows and report.json are made while
+the notices may still be rendering, since where each notice will be is known beforehand. Each stage is its own module; this one
 only orders them and decides where the files go.
 """
 
@@ -25,10 +26,10 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .errors import UsageError
 from .grading import grade
-from .history import History, default_history_path, year_records
+from .history import History, default_history_path, year_records, year_rows
 from .intake import PARALLEL_FROM, check_folder
 from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
-from .report import REPORT_NAME, report_data, write_report
+from .report import REPORT_NAME, dumps, report_data, write_report
 from .standard import Standard, load_standard
 from .workers import prestart
 
@@ -178,7 +179,7 @@ def run(
 ) -> RunOutcome:
     """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
     from .notice_template import default_notice_template
-    from .notices import check_template, stage_notices
+    from .notices import check_template, notice_files, stage_notices
 
     if not input_dir.is_dir():
         raise UsageError(f"找不到评分表文件夹：{input_dir}")
@@ -199,6 +200,8 @@ def run(
             with _stage(timings, "grade"):
                 reports, results = grade_reports(reports, year, history, standard, config)
 
+            files = notice_files(year_dir, year, results, config.notices)
+
             def render_notices() -> StagedNotices:
                 with _stage(timings, "notices"):
                     return stage_notices(
@@ -211,6 +214,7 @@ def run(
                         processes,
                         pdf,
                         cancel=cancel,
+                        files=files,
                     )
 
             # Notices render in worker processes while this thread writes the summary: on two
@@ -221,8 +225,7 @@ def run(
                 staged_future = background.submit(render_notices)
                 try:
                     # The trend sheet's rows for this year come from the results: history is
-                    # written only once the summary and the notices exist. (The notices are
-                    # usually done before the summary, so waiting for them costs nothing.)
+                    # written only once the summary and the notices exist.
                     records = history.records(up_to_year=year - 1) + year_records(year, results)
                     returned, summary = _write_outputs(
                         input_dir,
@@ -235,9 +238,16 @@ def run(
                         config,
                         timings,
                     )
+                    # History's rows and report.json are made while the notices may still be
+                    # rendering (where they will be is known), and written once they are done.
+                    with _stage(timings, "history"):
+                        rows = year_rows(year, results, now or dt.datetime.now().astimezone())
+                    with _stage(timings, "report"):
+                        where = {r.key: r.path.relative_to(year_dir).as_posix() for _, r in files}
+                        report_text = dumps(report_data(year, reports, results, where))
                     staged = staged_future.result()
                     with _stage(timings, "history"):
-                        history.record_year(year, results, now or dt.datetime.now().astimezone())
+                        history.write_year(rows)
                 except BaseException:
                     # Stop rendering, and remove its staged folder whenever it ends (at once, or
                     # later if a second Ctrl+C cuts the wait short). The error is raised as is,
@@ -246,11 +256,8 @@ def run(
                     staged_future.add_done_callback(_discard_staged)
                     raise
             notice_records = staged.publish()
-            notice_paths = {n.key: n.path.relative_to(year_dir).as_posix() for n in notice_records}
             with _stage(timings, "report"):
-                report = write_report(
-                    year_dir / REPORT_NAME, report_data(year, reports, results, notice_paths)
-                )
+                report = write_report(year_dir / REPORT_NAME, report_text)
     return RunOutcome(
         year=year,
         year_dir=year_dir,

@@ -10,7 +10,7 @@ from typing import Any
 from .fileio import atomic_path
 from .models import FileReport, GradeResult
 
-__all__ = ["REPORT_NAME", "report_data", "write_report"]
+__all__ = ["REPORT_NAME", "dumps", "report_data", "write_report"]
 
 REPORT_NAME = "report.json"
 # One encoder for every entry: json.dumps with options builds a new one on each call.
@@ -82,7 +82,9 @@ def dumps(data: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(path: Path, data: Mapping[str, Any]) -> Path:
+def write_report(path: Path, data: Mapping[str, Any] | str) -> Path:
+    """Write ``data`` (or its :func:`dumps` text, made earlier) to ``path`` atomically."""
+    text = data if isinstance(data, str) else dumps(data)
     with atomic_path(path) as tmp:
-        tmp.write_text(dumps(data), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
     return path

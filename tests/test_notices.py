@@ -42,6 +42,7 @@ from fuling_batch.notices import (
     Cancelled,
     check_template,
     make_environment,
+    notice_files,
     render_notice,
     render_parts,
     stage_notices,
@@ -89,6 +90,14 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, G
         out, 2026, list(results.values()), STANDARD, NoticeConfig(), processes=1, issue_date=ISSUED
     )
     return out, results, records
+
+
+def test_where_each_notice_will_be_is_known_before_rendering(written: tuple) -> None:
+    out, results, records = written
+    planned = notice_files(out, 2026, list(results.values()), NoticeConfig())
+    assert [record for _, record in planned] == records
+    assert all(record.path.is_file() for record in records)
+    assert [plan.number for plan, _ in planned] == [record.number for record in records]
 
 
 def test_which_enterprises_get_which_notice(written: tuple) -> None:
