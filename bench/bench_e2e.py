@@ -39,7 +39,10 @@ WORK = HERE / ".work"
 def sheets_for(count: int, writer: str) -> Path:
     folder = WORK / "sheets" / f"{writer}-{count}" / "input"
     if not folder.is_dir() or len(list(folder.glob("*.xlsx"))) != count:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+        if folder.parent.exists():
+            shutil.rmtree(folder.parent)
+            os.sync()
+            CLEANED.write_text(str(time.time()))  # the runs wait a minute after this
         start = time.perf_counter()
         generate(folder, count, writer=writer)
         print(f"  generated {count} sheets in {time.perf_counter() - start:.1f} s")
@@ -205,6 +208,7 @@ def main() -> None:
     for count in args.sizes:
         print(f"\nN = {count}")
         folder = sheets_for(count, args.writer)
+        wait_for_last_cleanup()
         warm(folder)
         runs = [run_ours(folder, args.jobs) for _ in range(args.runs)]
         for i, r in enumerate(runs, 1):
@@ -227,6 +231,7 @@ def main() -> None:
             f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} MiB"
         )  # type: ignore[index]
         if args.baseline:
+            warm(folder)  # as warm as for ours
             base = run_baseline(folder)
             print(
                 f"  baseline (openpyxl + pandas to_excel + docxtpl per notice, 1 process): "

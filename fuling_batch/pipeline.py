@@ -1,7 +1,7 @@
 """The yearly job: read and check every sheet, grade, record history, write the outputs.
 
 Data flows one way: intake → grading (with last year from history) → summary and returned
-copies, with the notices rendering beside them → history → notices put in place → report.json.
+copies, with the notices rendering beside them → notices put in place → history → report.json.
 History records a year only once its outputs exist; its rows and report.json are made while
 the notices may still be rendering, since where each notice will be is known beforehand. Each stage is its own module; this one
 only orders them and decides where the files go.
@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,24 +76,38 @@ def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cycle collector off for the whole run; its state is restored after.
+def _collector_paused() -> Iterator[Callable[[], AbstractContextManager[None]]]:
+    """Keep Python's cycle collector off for the run; its state is restored after.
 
     A run makes millions of objects that live until it ends (the read sheets, the results,
     the summary's rows) and next to no reference cycles, yet each full collection walks every
     live object: at 10,000 sheets that was about a second while reading, and 0.3 s after it
-    even with the read sheets frozen. When the run ends, what it made is moved to the oldest generation in one
-    step (freeze, then unfreeze), so that the first collection after it does not walk them
-    all either. A caller's own frozen objects stay frozen (and then so do the run's).
+    even with the read sheets frozen. The one stage that does leave cycles behind (openpyxl's
+    workbooks, one per returned copy: half a MiB each) runs inside the yielded context, with
+    the collector on and everything older frozen, so it walks only what that stage makes.
+    When the run ends, what it made goes to the oldest generation in one step (freeze, then
+    unfreeze), so that the next collection does not walk it all either. A caller that froze
+    objects of its own keeps them frozen, and then the run's are left to the collector.
     """
     was_enabled = gc.isenabled()
-    frozen_before = gc.get_freeze_count()
+    caller_froze = gc.get_freeze_count() > 0
     gc.disable()
+
+    @contextmanager
+    def collecting() -> Iterator[None]:
+        if not caller_froze:
+            gc.freeze()
+        gc.enable()
+        try:
+            yield
+        finally:
+            gc.disable()
+
     try:
-        yield
+        yield collecting
     finally:
-        gc.freeze()
-        if not frozen_before:
+        if not caller_froze:
+            gc.freeze()
             gc.unfreeze()
         if was_enabled:
             gc.enable()
@@ -144,8 +158,9 @@ def _write_outputs(
     standard: Standard,
     config: Config,
     timings: dict[str, float],
+    collecting: Callable[[], AbstractContextManager[None]],
 ) -> tuple[list[Path], Path]:
-    """Returned copies of rejected sheets, then the summary workbook."""
+    """Returned copies of rejected sheets (with the cycle collector on), then the summary."""
     from .summary import write_summary
 
     # A re-run replaces the year's returned copies, so copies of sheets fixed since then do
@@ -156,7 +171,7 @@ def _write_outputs(
         # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
         from .returned import write_returned_copies
 
-        with _stage(timings, "returned"):
+        with _stage(timings, "returned"), collecting():
             returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
     with _stage(timings, "summary"):
         summary = write_summary(year_dir, year, results, reports, records, standard, config)
@@ -192,7 +207,7 @@ def run(
 
     timings: dict[str, float] = {}
     year_dir = out_dir / str(year)
-    with _collector_paused():
+    with _collector_paused() as collecting:
         with _stage(timings, "read+validate"):
             reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
         year_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +252,7 @@ def run(
                         standard,
                         config,
                         timings,
+                        collecting,
                     )
                     # History's rows and report.json are made while the notices may still be
                     # rendering (where they will be is known), and written once they are done.
@@ -245,7 +261,9 @@ def run(
                     with _stage(timings, "report"):
                         where = {r.key: r.path.relative_to(year_dir).as_posix() for _, r in files}
                         report_text = dumps(report_data(year, reports, results, where))
-                    staged = staged_future.result()
+                    # The notices are put in place first: history records the year only once
+                    # every output exists (if Word holds the old folder, history is untouched).
+                    notice_records = staged_future.result().publish()
                     with _stage(timings, "history"):
                         history.write_year(rows)
                 except BaseException:
@@ -255,7 +273,6 @@ def run(
                     cancel.set()
                     staged_future.add_done_callback(_discard_staged)
                     raise
-            notice_records = staged.publish()
             with _stage(timings, "report"):
                 report = write_report(year_dir / REPORT_NAME, report_text)
     return RunOutcome(

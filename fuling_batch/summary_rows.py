@@ -122,6 +122,9 @@ Entry = tuple[Sequence[object], Sequence[Any], str]
 def fast_rows(out: SheetWriter, row: int, entries: Iterable[Entry]) -> int:
     """Write each entry as the next row after ``row``, below every written row; the last row.
 
+    A formats list is recognised by identity (its shape is worked out once for a run of
+    rows): a caller must not change a list it has passed.
+
     Rows are joined and written to the worksheet's row-data file in runs, and the sheet's
     dimensions are updated once per call: per row only its XML is made (from its shape's
     template), with every check of the per-cell path. A row whose height the caller set
@@ -168,6 +171,9 @@ def fast_rows(out: SheetWriter, row: int, entries: Iterable[Entry]) -> int:
         height = out.height(values, wrapping) if wrapping else None
         if row in row_info:  # a height set by the caller: keep xlsxwriter's path
             flush()
+            # ``row`` becomes xlsxwriter's current row even if it gets no cell: it is written
+            # (with its height) when the next row starts, and rows above it are refused.
+            ws._write_single_row(row)
             out.cells(row, values, formats, height, who)
             held = True
             continue

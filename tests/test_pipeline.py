@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from fuling_batch.errors import OutputError
 from fuling_batch.history import History
+from fuling_batch.notices import StagedNotices
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
 from fuling_batch.summary import summary_filename
@@ -25,6 +27,51 @@ def test_a_failed_summary_publishes_no_notices(sample_input: Path, tmp_path: Pat
     assert left == [summary_filename(2026)]  # no notices/, no hidden staging folder
     with History(tmp_path / "h.db") as history:
         assert history.records(year=2026) == []  # history records a year only with its outputs
+
+
+def test_notices_that_cannot_be_put_in_place_leave_history_untouched(
+    sample_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(self: StagedNotices) -> list:
+        self.discard()
+        raise OutputError("通知书文件夹正在使用")  # as when Word holds a notice open on Windows
+
+    monkeypatch.setattr(StagedNotices, "publish", locked)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError):
+        run(sample_input, 2026, out, history_path=tmp_path / "h.db")
+    with History(tmp_path / "h.db") as history:
+        assert history.records(year=2026) == []
+    assert not (out / "2026" / "report.json").exists()
+    assert [p.name for p in (out / "2026").iterdir()] == [summary_filename(2026)]
+
+
+def test_returned_copies_are_written_with_the_cycle_collector_on(
+    sample_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one stage that leaves reference cycles (openpyxl's workbooks) is collected as it
+    goes; the rest of the run keeps the collector off."""
+    import gc
+
+    import fuling_batch.returned as returned
+
+    seen: list[bool] = []
+    original = returned.write_returned_copies
+
+    def spy(*args: object, **kwargs: object) -> list[Path]:
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(returned, "write_returned_copies", spy)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for sheet in sample_input.glob("*.xlsx"):
+        (folder / sheet.name).write_bytes(sheet.read_bytes())
+    first = sorted(folder.glob("*.xlsx"))[0]
+    (folder / f"副本{first.name}").write_bytes(first.read_bytes())  # a duplicate: both rejected
+    outcome = run(folder, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
+    assert seen == [True] and len(outcome.returned) == 2
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:

@@ -105,3 +105,26 @@ def test_the_sheet_dimensions_cover_a_run_written_last(tmp_path: Path) -> None:
 
     _both(tmp_path, write)
     assert {_dimension(tmp_path / f"{fast}.xlsx") for fast in (True, False)} == {"A1:C6"}
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_run_ending_on_a_caller_sized_empty_row_refuses_rows_above_it(
+    tmp_path: Path, fast: bool
+) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(summary_book, "FAST_ROWS", fast)
+        path = tmp_path / "x.xlsx"
+        book, out = _sheet(path)
+        formats = [out.fmt.text, out.fmt.num, out.fmt.text]
+        top = out.header_row
+        out.ws.set_row(top + 4, 40)
+        entries = [([f"企业{i}", 1.0, "说明"], formats, "") for i in range(3)]
+        last = out.rows(top, [*entries, (["", None, ""], [None, None, None], "")])
+        assert last == top + 4
+        with pytest.raises(OutputError):
+            out.row(top + 2, ["迟到的行", 1.0, ""], formats, "企业“迟到的行”")
+        book.close()
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    assert [c.value for c in sheet["A"]][top + 1 :] == ["企业0", "企业1", "企业2"]
+    if fast:  # xlsxwriter's own path drops a row that has a height and no cell
+        assert sheet.row_dimensions[top + 5].height == pytest.approx(40, abs=0.5)
