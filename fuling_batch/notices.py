@@ -203,9 +203,22 @@ def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """One notice as .docx bytes: the template's parts rendered with ``context``."""
     texts = render_parts(prepared, context)
-    return prepared.package(
-        {name: deflate(text.encode(), NOTICE_LEVEL) for name, text in texts.items()}
-    )
+    return prepared.package(_compressed({name: t.encode() for name, t in texts.items()}, {}))
+
+
+def _compressed(
+    encoded: Mapping[str, bytes], before: dict[str, tuple[bytes, Deflated]]
+) -> dict[str, Deflated]:
+    """Each rendered part compressed for the package. A part that renders as it did for the
+    notice before (kept in ``before``: the footers, usually) is not compressed again: starting
+    a compressor alone costs about as much as compressing it."""
+    parts = {}
+    for name, raw in encoded.items():
+        seen = before.get(name)
+        if seen is None or seen[0] != raw:
+            seen = before[name] = (raw, deflate(raw, NOTICE_LEVEL))
+        parts[name] = seen[1]
+    return parts
 
 
 @dataclass(frozen=True)
@@ -503,19 +516,11 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
     crc = size = 0
     head = tail = ""
     first: dict[str, bytes] = {}
-    # A part that renders as it did for the notice before (the footers, usually) is not
-    # compressed again: starting a compressor alone costs about as much as compressing it.
     before: dict[str, tuple[bytes, Deflated]] = {}
     for i, (path, context) in enumerate(jobs):
         texts = render_parts(prepared, context)
         encoded = {name: text.encode() for name, text in texts.items()}
-        parts = {}
-        for name, raw in encoded.items():
-            seen = before.get(name)
-            if seen is None or seen[0] != raw:
-                seen = before[name] = (raw, deflate(raw, NOTICE_LEVEL))
-            parts[name] = seen[1]
-        data = prepared.package(parts)
+        data = prepared.package(_compressed(encoded, before))
         # Straight into the staging folder: the folder, not each file, is swapped in.
         Path(path).write_bytes(data)
         begin, body, end = combined_fragment(texts[DOCUMENT], last and i == len(jobs) - 1)

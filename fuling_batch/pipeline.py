@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import os
 import shutil
 import threading
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import collector
 from .config import Config
 from .errors import UsageError
 from .grading import grade
@@ -73,44 +73,6 @@ def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
-
-
-@contextmanager
-def _collector_paused() -> Iterator[Callable[[], AbstractContextManager[None]]]:
-    """Keep Python's cycle collector off for the run; its state is restored after.
-
-    A run makes millions of objects that live until it ends (the read sheets, the results,
-    the summary's rows) and next to no reference cycles, yet each full collection walks every
-    live object: at 10,000 sheets that was about a second while reading, and 0.3 s after it
-    even with the read sheets frozen. The one stage that does leave cycles behind (openpyxl's
-    workbooks, one per returned copy: half a MiB each) runs inside the yielded context, with
-    the collector on and everything older frozen, so it walks only what that stage makes.
-    When the run ends, what it made goes to the oldest generation in one step (freeze, then
-    unfreeze), so that the next collection does not walk it all either. A caller that froze
-    objects of its own keeps them frozen, and then the run's are left to the collector.
-    """
-    was_enabled = gc.isenabled()
-    caller_froze = gc.get_freeze_count() > 0
-    gc.disable()
-
-    @contextmanager
-    def collecting() -> Iterator[None]:
-        if not caller_froze:
-            gc.freeze()
-        gc.enable()
-        try:
-            yield
-        finally:
-            gc.disable()
-
-    try:
-        yield collecting
-    finally:
-        if not caller_froze:
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _discard_staged(future: Future[StagedNotices]) -> None:
@@ -207,7 +169,7 @@ def run(
 
     timings: dict[str, float] = {}
     year_dir = out_dir / str(year)
-    with _collector_paused() as collecting:
+    with collector.paused() as collecting:
         with _stage(timings, "read+validate"):
             reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
         year_dir.mkdir(parents=True, exist_ok=True)
