@@ -18,11 +18,11 @@ import pandas as pd
 from docxtpl import DocxTemplate
 
 from fuling_batch.config import Config
-from fuling_batch.grading import grade
-from fuling_batch.models import HEADER_LABELS, GradeResult, Header, ItemScore, ScoreSheet
-from fuling_batch.notice_context import build_context, plan_notices
-from fuling_batch.notice_template import default_notice_template
-from fuling_batch.standard import Standard, load_standard
+from fuling_batch.notices.context import build_context, plan_notices
+from fuling_batch.notices.template import default_notice_template
+from fuling_batch.rules.grading import grade
+from fuling_batch.rules.models import HEADER_LABELS, GradeResult, Header, ItemScore, ScoreSheet
+from fuling_batch.rules.standard import Standard, load_standard
 
 
 def read_sheet(path: Path, standard: Standard) -> ScoreSheet | None:

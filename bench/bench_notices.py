@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuling_batch.config import NoticeConfig
-from fuling_batch.models import Grade, PreviousRecord
-from fuling_batch.notices import write_notices
+from fuling_batch.notices.render import write_notices
+from fuling_batch.rules.models import Grade, PreviousRecord
 from tests.factories import STANDARD, make_result
 
 

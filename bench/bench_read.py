@@ -19,10 +19,10 @@ from pathlib import Path
 import openpyxl
 
 from fuling_batch.config import GradingConfig
-from fuling_batch.creditcode import check_character
-from fuling_batch.intake import check_folder
-from fuling_batch.standard import load_standard
-from fuling_batch.template import write_template
+from fuling_batch.forms.template import write_template
+from fuling_batch.intake.check import check_folder
+from fuling_batch.rules.creditcode import check_character
+from fuling_batch.rules.standard import load_standard
 
 
 def generate(folder: Path, n: int, seed: int = 2026) -> None:

@@ -15,12 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from fuling_batch import summary
 from fuling_batch.config import Config, GradingConfig
-from fuling_batch.creditcode import check_character
-from fuling_batch.grading import grade
-from fuling_batch.issues import Issue
-from fuling_batch.models import (
+from fuling_batch.rules.creditcode import check_character
+from fuling_batch.rules.grading import grade
+from fuling_batch.rules.issues import Issue
+from fuling_batch.rules.models import (
     FileReport,
     FileStatus,
     Grade,
@@ -30,7 +29,8 @@ from fuling_batch.models import (
     ScoreSheet,
     YearRecord,
 )
-from fuling_batch.standard import load_standard
+from fuling_batch.rules.standard import load_standard
+from fuling_batch.summary import workbook as summary
 
 YEAR = 2026
 
@@ -70,7 +70,7 @@ def build(n: int) -> tuple[list, list, list]:
 
 
 def grade_for(total: float, config: GradingConfig) -> Grade:
-    from fuling_batch.grading import grade_by_total
+    from fuling_batch.rules.grading import grade_by_total
 
     return grade_by_total(total, config)
 

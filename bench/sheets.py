@@ -1,6 +1,6 @@
 """Generate N realistic filled score sheets from the real template, fast.
 
-The template is filled once through openpyxl (as ``fuling_batch.samples`` does) with sentinel
+The template is filled once through openpyxl (as ``fuling_batch.forms.samples`` does) with sentinel
 values and, by default, saved again by LibreOffice: inspectors' files come from Excel/WPS, which
 store text in a shared-string table as plain UTF-8, whereas openpyxl writes inline strings with
 every Chinese character escaped, a sheet three times larger to parse (``--writer openpyxl``
@@ -22,9 +22,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from fuling_batch.samples import REASONS, fictional_code, fill_score_sheet
-from fuling_batch.standard import Line, Standard, load_standard
-from fuling_batch.template import write_template
+from fuling_batch.forms.samples import REASONS, fictional_code, fill_score_sheet
+from fuling_batch.forms.template import write_template
+from fuling_batch.rules.standard import Line, Standard, load_standard
 
 YEAR = 2026
 SENTINEL = 900_000  # score of line i is written as SENTINEL + i, then replaced

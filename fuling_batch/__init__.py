@@ -3,11 +3,11 @@
 from typing import TYPE_CHECKING, Any
 
 from .config import Config, GradingConfig, NoticeConfig, load_config
-from .creditcode import is_valid as is_valid_credit_code
 from .errors import ConfigError, FulingError, OutputError, StandardError, TemplateError, UsageError
-from .issues import Issue, Severity
-from .models import FileReport, FileStatus, Grade, GradeResult, Header, ItemScore, ScoreSheet
-from .standard import Item, Line, Part, Section, Standard, load_standard
+from .rules.creditcode import is_valid as is_valid_credit_code
+from .rules.issues import Issue, Severity
+from .rules.models import FileReport, FileStatus, Grade, GradeResult, Header, ItemScore, ScoreSheet
+from .rules.standard import Item, Line, Part, Section, Standard, load_standard
 
 __version__ = "0.1.0"
 
@@ -17,37 +17,33 @@ _LAZY = {
     "run": "pipeline",
     "RunOutcome": "pipeline",
     "check_folder": "intake",
-    "write_returned_copies": "returned",
-    "grade": "grading",
+    "write_returned_copies": "forms",
+    "grade": "rules",
     "History": "history",
     "default_history_path": "history",
-    "import_results": "history_import",
-    "ImportOutcome": "history_import",
+    "import_results": "history",
+    "ImportOutcome": "history",
     "write_summary": "summary",
     "summary_filename": "summary",
     "write_notices": "notices",
     "check_template": "notices",
     "NoticeRecord": "notices",
-    "build_notice_template": "notice_template",
-    "write_template": "template",
-    "write_prefilled": "roster",
-    "RosterOutcome": "roster",
+    "build_notice_template": "notices",
+    "write_template": "forms",
+    "write_prefilled": "forms",
+    "RosterOutcome": "forms",
     "report_data": "report",
 }
 
 if TYPE_CHECKING:
-    from .grading import grade
-    from .history import History, default_history_path
-    from .history_import import ImportOutcome, import_results
+    from .forms import RosterOutcome, write_prefilled, write_returned_copies, write_template
+    from .history import History, ImportOutcome, default_history_path, import_results
     from .intake import check_folder
-    from .notice_template import build_notice_template
-    from .notices import NoticeRecord, check_template, write_notices
+    from .notices import NoticeRecord, build_notice_template, check_template, write_notices
     from .pipeline import RunOutcome, run
     from .report import report_data
-    from .returned import write_returned_copies
-    from .roster import RosterOutcome, write_prefilled
+    from .rules import grade
     from .summary import summary_filename, write_summary
-    from .template import write_template
 
 
 def __getattr__(name: str) -> Any:

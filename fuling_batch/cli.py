@@ -11,34 +11,30 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__
 from .config import Config, load_config
+from .console import (
+    RUN_TABLE_ROWS,
+    err,
+    out,
+    print_file_counts,
+    print_findings,
+    print_issues,
+    print_results,
+    progress_bar,
+)
 from .errors import FulingError, UsageError
-from .issues import Issue
-from .models import FileReport, FileStatus, Grade, GradeResult
-from .standard import fmt_number, load_standard
+from .rules.models import FileStatus
+from .rules.standard import fmt_number, load_standard
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-STATUS_TEXT = {
-    FileStatus.ACCEPTED: "已接收",
-    FileStatus.REJECTED: "已退回",
-    FileStatus.SKIPPED: "已跳过",
-}
-SEVERITY_TEXT = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]"}
 
 
 def handle_errors(func: F) -> F:
@@ -65,22 +61,6 @@ def _input_dir(path: Path) -> Path:
             f"找不到评分表文件夹：{path}（请确认路径，或先用 fuling-batch template 生成评分表）"
         )
     return path
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal; nothing when output is redirected (logs, CI)."""
-    if not err.is_terminal:
-        yield None
-        return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 # Options shared by `check` and `run`, declared once.
@@ -121,8 +101,8 @@ def main() -> None:
 @handle_errors
 def template(out_path: Path | None, roster: Path | None, year: int | None) -> None:
     """生成评分表模板，或按企业名册批量生成预填评分表。"""
-    from .roster import write_prefilled
-    from .template import write_template
+    from .forms.roster import write_prefilled
+    from .forms.template import write_template
 
     standard = load_standard()
     if roster is None:
@@ -150,7 +130,7 @@ def template(out_path: Path | None, roster: Path | None, year: int | None) -> No
 @handle_errors
 def notice_template(out_path: Path | None) -> None:
     """重新生成通知书模板（GB/T 9704-2012 版式，含 Jinja 标签的 .docx）。"""
-    from .notice_template import build_notice_template
+    from .notices.template import build_notice_template
 
     target = out_path or Path("templates") / "notice.docx.j2"
     build_notice_template(target)
@@ -165,7 +145,7 @@ def notice_template(out_path: Path | None) -> None:
 @handle_errors
 def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int | None) -> None:
     """只校验评分表，列出每个问题所在的文件、工作表和单元格。"""
-    from .intake import check_folder
+    from .intake.check import check_folder
 
     config = _config(config_path)
     with progress_bar("校验评分表") as progress:
@@ -254,66 +234,6 @@ def run(
     sys.exit(outcome.exit_code)
 
 
-# `run` prints a short summary (SPEC): beyond this many rows the workbook and report.json
-# hold the full lists, and a terminal table of thousands of rows only costs seconds.
-RUN_TABLE_ROWS = 30
-
-
-def print_issues(
-    reports: Sequence[FileReport], errors_only: bool = False, limit: int | None = None
-) -> None:
-    rows = [(r, i) for r in reports for i in r.issues if i.is_error or not errors_only]
-    if not rows:
-        return
-    hidden = len(rows) - limit if limit is not None and len(rows) > limit else 0
-    rows = rows[: len(rows) - hidden]
-    table = Table(title="校验问题" if not errors_only else "被退回的评分表", show_lines=False)
-    for name in ("文件", "工作表", "单元格", "级别", "说明"):
-        table.add_column(name, overflow="fold")
-    for report, issue in rows:
-        table.add_row(
-            report.path, issue.sheet, issue.cell, SEVERITY_TEXT[str(issue.severity)], issue.message
-        )
-    out.print(table)
-    if hidden:
-        out.print(f"……另有 {hidden} 条问题未列出，完整列表见汇总表“校验问题”工作表和 report.json。")
-
-
-def print_file_counts(reports: Sequence[FileReport]) -> None:
-    counts = {status: sum(r.status is status for r in reports) for status in FileStatus}
-    out.print("文件：" + "，".join(f"{STATUS_TEXT[s]} {n}" for s, n in counts.items()))
-
-
-def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -> None:
-    if not results:
-        out.print("没有可评级的评分表。")
-        return
-    shown = list(results)
-    title = f"{results[0].year}年度考核结果"
-    if len(shown) > limit:
-        # Too many to list: show who needs a notice, the most serious first.
-        shown = sorted((r for r in results if r.needs_notice), key=lambda r: r.total)[:limit]
-        title += f"（仅列出需发通知书的前 {len(shown)} 家，完整结果见汇总表和 report.json）"
-    table = Table(title=title)
-    for name in ("企业名称", "总分", "初评等次", "▲未达标", "最终等次", "处理意见"):
-        table.add_column(name, overflow="fold")
-    for r in shown:
-        table.add_row(
-            r.enterprise,
-            fmt_number(r.total),
-            str(r.raw_grade),
-            "、".join(r.triangle_not_met),
-            str(r.final_grade),
-            "、".join(r.consequences) or "—",
-        )
-    out.print(table)
-    grades = {g: sum(r.final_grade is g for r in results) for g in Grade}
-    due = sum(r.needs_notice for r in results)
-    out.print(
-        "等次：" + "，".join(f"{g} {n}" for g, n in grades.items()) + f"；需发通知书 {due} 份"
-    )
-
-
 @main.group()
 def history() -> None:
     """历年考核数据库：导入往年结果、查看已存记录。"""
@@ -339,16 +259,11 @@ def history_location(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, history_path: Path | None, out_dir: Path, **kwargs: Any) -> Any:
-        from .history import default_history_path
+        from .history.store import default_history_path
 
         return func(*args, database=history_path or default_history_path(out_dir), **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-def print_findings(issues: Sequence[Issue]) -> None:
-    for issue in issues:
-        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
 
 
 @history.command("import")
@@ -358,8 +273,8 @@ def print_findings(issues: Sequence[Issue]) -> None:
 @handle_errors
 def history_import(file: Path, year: int, database: Path) -> None:
     """从表格导入往年考核结果（需含 统一社会信用代码或企业名称、总分、等次 列）。"""
-    from .history import History
-    from .history_import import import_results
+    from .history.importer import import_results
+    from .history.store import History
 
     if not file.is_file():
         raise UsageError(f"找不到要导入的文件：{file}")
@@ -379,7 +294,7 @@ def history_import(file: Path, year: int, database: Path) -> None:
 @handle_errors
 def history_show(year: int | None, code: str | None, database: Path) -> None:
     """列出数据库中已存的考核结果。"""
-    from .history import History
+    from .history.store import History
 
     if not database.is_file():
         raise UsageError(f"找不到历年考核数据库：{database}（请先运行 run 或 history import）")
@@ -414,7 +329,7 @@ def history_show(year: int | None, code: str | None, database: Path) -> None:
 @handle_errors
 def sample(folder: Path, template_path: Path | None) -> None:
     """生成演示用的示例评分表（虚构企业，涵盖各种考核结果）及上年度结果。"""
-    from .samples import LAST_YEAR_FILE, write_last_year, write_sample_input
+    from .forms.samples import LAST_YEAR_FILE, write_last_year, write_sample_input
 
     template_path = template_path or Path("templates") / "score_template.xlsx"
     if not template_path.is_file():

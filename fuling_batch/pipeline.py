@@ -22,19 +22,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import collector
 from .config import Config
 from .errors import UsageError
-from .grading import grade
-from .history import History, default_history_path, year_records, year_rows
-from .intake import PARALLEL_FROM, check_folder
-from .models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
+from .history.store import History, default_history_path, year_records, year_rows
+from .intake.check import PARALLEL_FROM, check_folder
 from .report import REPORT_NAME, dumps, report_data, write_report
-from .standard import Standard, load_standard
-from .workers import prestart
+from .rules.grading import grade
+from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
+from .rules.standard import Standard, load_standard
+from .runtime import collector
+from .runtime.workers import prestart
 
 if TYPE_CHECKING:
-    from .notices import StagedNotices
+    from .notices.render import StagedNotices
 
 __all__ = ["RETURNED_DIR", "RunOutcome", "grade_reports", "run"]
 
@@ -123,7 +123,7 @@ def _write_outputs(
     collecting: Callable[[], AbstractContextManager[None]],
 ) -> tuple[list[Path], Path]:
     """Returned copies of rejected sheets (with the cycle collector on), then the summary."""
-    from .summary import write_summary
+    from .summary.workbook import write_summary
 
     # A re-run replaces the year's returned copies, so copies of sheets fixed since then do
     # not linger beside the new ones.
@@ -131,7 +131,7 @@ def _write_outputs(
     returned: list[Path] = []
     if any(r.status is FileStatus.REJECTED for r in reports):
         # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
-        from .returned import write_returned_copies
+        from .forms.returned import write_returned_copies
 
         with _stage(timings, "returned"), collecting():
             returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
@@ -155,8 +155,8 @@ def run(
     now: dt.datetime | None = None,
 ) -> RunOutcome:
     """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
-    from .notice_template import default_notice_template
-    from .notices import check_template, notice_files, stage_notices
+    from .notices.render import check_template, notice_files, stage_notices
+    from .notices.template import default_notice_template
 
     if not input_dir.is_dir():
         raise UsageError(f"找不到评分表文件夹：{input_dir}")

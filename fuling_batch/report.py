@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .fileio import atomic_path
-from .models import FileReport, GradeResult
+from .rules.models import FileReport, GradeResult
+from .runtime.fileio import atomic_path
 
 __all__ = ["REPORT_NAME", "dumps", "report_data", "write_report"]
 

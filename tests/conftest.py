@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fuling_batch.samples import fictional_code, fill_score_sheet
-from fuling_batch.standard import Standard, load_standard
+from fuling_batch.forms.samples import fictional_code, fill_score_sheet
+from fuling_batch.rules.standard import Standard, load_standard
 
 ROOT = Path(__file__).parents[1]
 
@@ -22,7 +22,7 @@ def standard() -> Standard:
 @pytest.fixture(scope="session")
 def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template written by the current code (not the committed file, which has its own test)."""
-    from fuling_batch.template import write_template
+    from fuling_batch.forms.template import write_template
 
     return write_template(
         tmp_path_factory.mktemp("template") / "score_template.xlsx", load_standard()

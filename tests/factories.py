@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fuling_batch.config import GradingConfig
-from fuling_batch.grading import grade
-from fuling_batch.models import GradeResult, Header, ItemScore, PreviousRecord, ScoreSheet
-from fuling_batch.samples import fictional_code
-from fuling_batch.standard import Standard, load_standard
+from fuling_batch.forms.samples import fictional_code
+from fuling_batch.rules.grading import grade
+from fuling_batch.rules.models import GradeResult, Header, ItemScore, PreviousRecord, ScoreSheet
+from fuling_batch.rules.standard import Standard, load_standard
 
 STANDARD = load_standard()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fuling_batch.samples import LAST_YEAR_FILE
+from fuling_batch.forms.samples import LAST_YEAR_FILE
 
 # What the shipped sample is built to show (see fuling_batch/samples.py), by enterprise.
 EXPECTED = {
@@ -150,7 +150,7 @@ def test_unknown_config_key_is_a_usage_error_naming_it(sample_input: Path, tmp_p
 
 
 def test_run_summary_stays_short_for_large_batches(capsys):
-    from fuling_batch.cli import RUN_TABLE_ROWS, print_results
+    from fuling_batch.console import RUN_TABLE_ROWS, print_results
 
     from .factories import make_result
 

@@ -9,7 +9,7 @@ import pytest
 
 from fuling_batch.config import DEFAULT_CONFIG_NAME, Config, GradingConfig, load_config
 from fuling_batch.errors import ConfigError, UsageError
-from fuling_batch.models import Grade
+from fuling_batch.rules.models import Grade
 from tests.factories import make_result
 
 

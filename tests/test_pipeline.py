@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from fuling_batch.errors import OutputError
-from fuling_batch.history import History
-from fuling_batch.notices import StagedNotices
+from fuling_batch.history.store import History
+from fuling_batch.notices.render import StagedNotices
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
-from fuling_batch.summary import summary_filename
+from fuling_batch.summary.workbook import summary_filename
 
 
 def test_a_failed_summary_publishes_no_notices(sample_input: Path, tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_returned_copies_are_written_with_the_cycle_collector_on(
     goes; the rest of the run keeps the collector off."""
     import gc
 
-    import fuling_batch.returned as returned
+    import fuling_batch.forms.returned as returned
 
     seen: list[bool] = []
     original = returned.write_returned_copies

@@ -1,0 +1,133 @@
+"""Returned copies (退回修改): the inspector's own workbook with every problem marked.
+
+Each rejected sheet that could be read gets a copy under the output folder, at the same
+relative path: bad cells filled red (errors) or amber (warnings), each with a comment saying
+what is wrong and what is allowed, plus a sheet 退回说明 listing every finding (also those
+without a cell, such as a duplicate enterprise). The input file is only read, never written.
+
+openpyxl cannot write the legacy .xls format, so an .xls is rebuilt as an .xlsx from its cell
+values (formatting is not kept) and the copy's name says so.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+import python_calamine
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.workbook import Workbook
+
+from ..intake.check import FILE_LEVEL_CODES
+from ..rules.issues import Issue
+from ..rules.models import FileReport, FileStatus
+from ..runtime.fileio import write_atomic
+
+__all__ = ["NOTE_SHEET", "XLS_SUFFIX", "write_returned_copies"]
+
+NOTE_SHEET = "退回说明"
+XLS_SUFFIX = "（由xls转存为xlsx）"
+RED = PatternFill("solid", start_color="FFFF7C80", end_color="FFFF7C80")
+AMBER = PatternFill("solid", start_color="FFFFC000", end_color="FFFFC000")
+_AUTHOR = "区国资委党委"
+_OOXML = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+
+
+def _mark(wb: Workbook, report: FileReport, converted: bool = False) -> None:
+    by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
+    for issue in report.issues:
+        if issue.cell and issue.sheet in wb.sheetnames:
+            by_cell[(issue.sheet, issue.cell)].append(issue)
+    for (sheet, address), issues in by_cell.items():
+        cell = wb[sheet][address]
+        cell.fill = RED if any(i.is_error for i in issues) else AMBER
+        text = "\n".join(("【错误】" if i.is_error else "【提示】") + i.message for i in issues)
+        comment = Comment(text, _AUTHOR)
+        comment.width, comment.height = 320, min(60 + 40 * len(issues), 400)
+        cell.comment = comment
+    _note_sheet(wb, report, converted)
+
+
+def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> None:
+    name = NOTE_SHEET
+    while name in wb.sheetnames:  # a re-submitted copy already has one
+        name += "_新"
+    ws = wb.create_sheet(name, 0)
+    ws["A1"] = f"退回修改说明：{report.path}"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = (
+        "红色单元格为错误（必须改正），橙色为提示（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
+    )
+    if converted:
+        ws["A3"] = (
+            "原文件为 .xls 格式，本副本已转存为 .xlsx（仅保留单元格内容），可直接在本副本上修改后提交。"
+        )
+    ws.append([])
+    ws.append(["类别", "工作表", "单元格", "问题及修改方法"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for issue in report.issues:
+        ws.append(["错误" if issue.is_error else "提示", issue.sheet, issue.cell, issue.message])
+        ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in zip("ABCD", (8, 14, 10, 90), strict=True):
+        ws.column_dimensions[col].width = width
+    wb.active = 0
+
+
+def _rebuild(data: bytes) -> Workbook:
+    """An .xlsx workbook holding the values of every sheet of a legacy workbook."""
+    source = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for index, name in enumerate(source.sheet_names):
+        ws = wb.create_sheet(name)
+        try:
+            rows = source.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError:
+            continue
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value != "":
+                    ws.cell(r, c).value = value
+    source.close()
+    return wb
+
+
+def _returnable(report: FileReport) -> bool:
+    return report.status is FileStatus.REJECTED and not any(
+        issue.code in FILE_LEVEL_CODES for issue in report.issues
+    )
+
+
+def write_returned_copies(
+    input_dir: Path, reports: Sequence[FileReport], out_dir: Path
+) -> list[Path]:
+    """Write a marked copy of each rejected, readable sheet under ``out_dir``; return their paths.
+
+    A copy that cannot be made (the file changed or vanished since it was checked) is left
+    out; the findings are still in the report. Inputs are opened read-only.
+    """
+    written: list[Path] = []
+    for report in reports:
+        if not _returnable(report):
+            continue
+        source = Path(input_dir) / report.path
+        target = Path(out_dir) / report.path
+        try:
+            data = source.read_bytes()
+            suffix = source.suffix.lower()
+            if suffix in _OOXML:
+                wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=suffix in (".xlsm", ".xltm"))
+                _mark(wb, report)
+            else:
+                wb = _rebuild(data)
+                _mark(wb, report, converted=True)
+                target = target.with_name(f"{target.stem}{XLS_SUFFIX}.xlsx")
+            written.append(write_atomic(target, wb.save))
+        except Exception:
+            continue
+    return written

@@ -1,0 +1,439 @@
+"""The year-over-year history database (stdlib sqlite3).
+
+One row per year and enterprise. The key is the 统一社会信用代码, or the exact enterprise name
+when the code is missing, so history follows the code across renames. Each run replaces its
+year's rows in one ``BEGIN IMMEDIATE`` transaction: re-running a year is idempotent, and a run
+that fails or is killed mid-write leaves the previous state (SQLite's rollback journal restores
+it on the next open). The schema carries its version in ``PRAGMA user_version`` and is upgraded
+in place by :data:`MIGRATIONS`; a database written by a newer release is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputError, UsageError
+from ..rules.creditcode import normalize
+from ..rules.issues import Issue
+from ..rules.models import Grade, GradeResult, PreviousRecord, ScoreSheet, YearRecord
+from .schema import COLUMNS, INSERT, JSON_COLUMNS, MIGRATIONS, SCHEMA_VERSION, statements
+
+__all__ = [
+    "DEFAULT_HISTORY_NAME",
+    "ORIGIN_IMPORT",
+    "ORIGIN_RUN",
+    "History",
+    "ImportedRecord",
+    "YearRows",
+    "default_history_path",
+    "year_records",
+    "year_rows",
+]
+
+DEFAULT_HISTORY_NAME = "history.sqlite3"
+ORIGIN_RUN = "run"
+ORIGIN_IMPORT = "import"
+
+
+def default_history_path(out_dir: Path) -> Path:
+    """Where the history lives unless ``--history`` says otherwise."""
+    return Path(out_dir) / DEFAULT_HISTORY_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRecord:
+    """One enterprise's result for an earlier year, as read from a results spreadsheet."""
+
+    key: str
+    credit_code: str
+    enterprise: str
+    total: float
+    grade: Grade
+    party_org: str = ""
+    secretary: str = ""
+    admin_head: str = ""
+
+
+class History:
+    """The history database at ``path``; use as a context manager so the connection closes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: the module's implicit transactions are off, so every write
+            # is inside our own explicit BEGIN IMMEDIATE … COMMIT.
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        except sqlite3.Error as exc:
+            raise UsageError(f"无法打开历史数据库 {self.path}：{exc}") from exc
+        try:
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- schema -------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        try:
+            version = self.schema_version
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(
+                f"{self.path} 不是有效的历史数据库（{exc}）。请用 --history 指定正确的文件，"
+                "或移走该文件后重新运行"
+            ) from exc
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"历史数据库 {self.path} 由更新版本的程序创建（数据结构版本 {version}，"
+                f"本程序支持到 {SCHEMA_VERSION}）。请升级 fuling-batch 后再使用，数据库未改动"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            version = self.schema_version
+            for step in range(version, SCHEMA_VERSION):
+                for statement in statements(MIGRATIONS[step]):
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise OutputError(
+                f"无法写入历史数据库 {self.path}：{exc}（可能另一个程序正在使用它，请稍后重试）"
+            ) from exc
+        try:
+            yield self._conn
+        except BaseException as exc:
+            if self._conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise OutputError(
+                    f"写入历史数据库 {self.path} 失败：{exc}。数据库已恢复到本次运行之前的状态"
+                ) from exc
+            raise
+        else:
+            self._conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------
+
+    def record_year(self, year: int, results: Sequence[GradeResult], run_time: datetime) -> None:
+        """Replace the year's rows with ``results`` in one transaction (idempotent)."""
+        self.write_year(year_rows(year, results, run_time))
+
+    def write_year(self, rows: YearRows) -> None:
+        """Replace the year's rows with rows made by :func:`year_rows`, in one transaction."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM results WHERE year = ?", (rows.year,))
+            conn.executemany(INSERT, rows.rows)
+            conn.execute(
+                "INSERT INTO runs (year, origin, run_time, rows) VALUES (?, ?, ?, ?)",
+                (rows.year, ORIGIN_RUN, rows.stamp, len(rows.rows)),
+            )
+
+    def replace_imported(
+        self,
+        year: int,
+        records: Sequence[ImportedRecord],
+        *,
+        source_file: str,
+        source_sha256: str,
+        run_time: datetime,
+    ) -> tuple[str, ...]:
+        """Replace the year's imported rows with ``records`` in one transaction.
+
+        Rows written by a run from score sheets win over imported ones: the keys skipped for
+        that reason are returned so the caller can say so.
+        """
+        stamp = run_time.isoformat(timespec="seconds")
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM results WHERE year = ? AND origin = ?", (year, ORIGIN_IMPORT))
+            taken = {
+                row[0] for row in conn.execute("SELECT key FROM results WHERE year = ?", (year,))
+            }
+            rows = [
+                _imported_row(year, r, source_file, source_sha256, stamp)
+                for r in records
+                if r.key not in taken
+            ]
+            conn.executemany(INSERT, rows)
+            conn.execute(
+                "INSERT INTO runs (year, origin, run_time, rows, source) VALUES (?, ?, ?, ?, ?)",
+                (year, ORIGIN_IMPORT, stamp, len(rows), source_file),
+            )
+        return tuple(r.key for r in records if r.key in taken)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def previous(
+        self, sheets: Sequence[ScoreSheet], year: int
+    ) -> tuple[dict[str, PreviousRecord], list[Issue]]:
+        """Last year's (``year - 1``) record for each sheet, keyed by ``ScoreSheet.key``.
+
+        Match by credit code; a sheet without a code falls back to the exact enterprise name,
+        with a warning. A sheet whose code has no record falls back to a name-only record of
+        last year (imported without codes), also with a warning. No record → absent.
+        """
+        last = year - 1
+        # Last year's rows read once (a query per sheet cost 0.13 s at 10,000 sheets).
+        # Rows stay rows until one matches: a damaged row then fails only its own sheet's run.
+        by_code: dict[str, list[tuple[Any, ...]]] = {}
+        by_name_without_code: dict[str, list[tuple[Any, ...]]] = {}
+        by_name: dict[str, list[tuple[Any, ...]]] = {}
+        for row in self._conn.execute(
+            "SELECT year, total, final_grade, enterprise, credit_code FROM results WHERE year = ?",
+            (last,),
+        ):
+            by_name.setdefault(row[3], []).append(row)
+            if row[4]:  # NOT NULL DEFAULT '': no code is ''
+                by_code.setdefault(row[4], []).append(row)
+            else:
+                by_name_without_code.setdefault(row[3], []).append(row)
+        found: dict[str, PreviousRecord] = {}
+        issues: list[Issue] = []
+        for sheet in sheets:
+            header = sheet.header
+            code = normalize(header.credit_code) if header.credit_code else ""
+            record = _only(by_code.get(code, [])) if code else None
+            if record is not None:
+                found[sheet.key] = record
+                continue
+            if not header.enterprise:
+                continue
+            if code:
+                record = _only(by_name_without_code.get(header.enterprise, []))
+                if record is not None:
+                    found[sheet.key] = record
+                    issues.append(_name_warning(sheet, last, matched_without_code=True))
+                continue
+            matches = by_name.get(header.enterprise, [])
+            if len(matches) == 1:
+                found[sheet.key] = _previous(matches[0])
+            issues.append(
+                _name_warning(sheet, last, matched_without_code=False, count=len(matches))
+            )
+        return found, issues
+
+    def years(self) -> list[int]:
+        """The years that have stored rows, ascending."""
+        return [
+            row[0] for row in self._conn.execute("SELECT DISTINCT year FROM results ORDER BY year")
+        ]
+
+    def records(
+        self,
+        *,
+        up_to_year: int | None = None,
+        year: int | None = None,
+        code: str | None = None,
+    ) -> list[YearRecord]:
+        """Stored outcomes (final grade), sorted by (year, key), optionally filtered."""
+        where, params = _filters(year=year, code=code, up_to_year=up_to_year)
+        # Only the outcome's columns: the trend sheet reads every stored year, and decoding
+        # each row's JSON columns (58 item scores) cost more than the query.
+        cursor = self._conn.execute(
+            "SELECT year, key, credit_code, enterprise, total, final_grade "
+            f"FROM results{where} ORDER BY year, key",
+            params,
+        )
+        return [
+            YearRecord(y, key, credit_code, enterprise, total, Grade(grade))
+            for y, key, credit_code, enterprise, total, grade in cursor
+        ]
+
+    def rows(
+        self,
+        *,
+        year: int | None = None,
+        code: str | None = None,
+        up_to_year: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Full stored rows for ``history show``, sorted by (year, key); JSON columns decoded."""
+        where, params = _filters(year=year, code=code, up_to_year=up_to_year)
+        cursor = self._conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM results{where} ORDER BY year, key", params
+        )
+        out = []
+        for values in cursor:
+            row = dict(zip(COLUMNS, values, strict=True))
+            for name in JSON_COLUMNS:
+                row[name] = json.loads(row[name])
+            row["consecutive_fail"] = bool(row["consecutive_fail"])
+            out.append(row)
+        return out
+
+
+def _filters(
+    *, year: int | None, code: str | None, up_to_year: int | None
+) -> tuple[str, list[object]]:
+    """The WHERE clause (or "") and its parameters for the optional filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if year is not None:
+        clauses.append("year = ?")
+        params.append(year)
+    if up_to_year is not None:
+        clauses.append("year <= ?")
+        params.append(up_to_year)
+    if code is not None:
+        clauses.append("credit_code = ?")
+        params.append(normalize(code))
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _previous(row: tuple[Any, ...]) -> PreviousRecord:
+    year, total, grade, enterprise = row[:4]
+    return PreviousRecord(year, float(total), Grade(grade), enterprise)
+
+
+def _only(matches: list[tuple[Any, ...]]) -> PreviousRecord | None:
+    return _previous(matches[0]) if len(matches) == 1 else None
+
+
+@dataclass(frozen=True)
+class YearRows:
+    """A run's rows for its year, made before they are written (:meth:`History.write_year`)."""
+
+    year: int
+    stamp: str
+    rows: list[dict[str, Any]]
+
+
+def year_rows(year: int, results: Sequence[GradeResult], run_time: datetime) -> YearRows:
+    """The rows :meth:`History.record_year` writes: a run makes them while its outputs are
+    still being written, and writes them once they exist."""
+    stamp = run_time.isoformat(timespec="seconds")
+    return YearRows(year, stamp, [_result_row(year, result, stamp) for result in results])
+
+
+def year_records(year: int, results: Sequence[GradeResult]) -> list[YearRecord]:
+    """What :meth:`History.records` returns for ``year`` once ``results`` are recorded.
+
+    The run writes the summary's trend sheet from these before history is written, so that
+    history records a year only after its outputs were produced.
+    """
+    out = []
+    for result in results:
+        key, code = _identity(result)
+        out.append(
+            YearRecord(
+                year, key, code, result.sheet.header.enterprise, result.total, result.final_grade
+            )
+        )
+    out.sort(key=lambda record: record.key)  # SQLite's binary order: UTF-8 keeps code points'
+    return out
+
+
+def _identity(result: GradeResult) -> tuple[str, str]:
+    """(key, credit code) as stored: the normalised code, else the exact name."""
+    header = result.sheet.header
+    code = normalize(header.credit_code)
+    return code or header.enterprise, code
+
+
+def _result_row(year: int, result: GradeResult, run_time: str) -> dict[str, Any]:
+    header = result.sheet.header
+    key, code = _identity(result)
+    return {
+        "year": year,
+        "key": key,
+        "credit_code": code,
+        "enterprise": header.enterprise,
+        "party_org": header.party_org,
+        "secretary": header.secretary,
+        "admin_head": header.admin_head,
+        "section_scores": _json(
+            {str(n): score for n, score in enumerate(result.section_scores, 1)}
+        ),
+        "item_scores": _json({s.code: s.score for s in result.sheet.scores}),
+        "total": result.total,
+        "raw_grade": str(result.raw_grade),
+        "final_grade": str(result.final_grade),
+        "triangle_not_met": _json(list(result.triangle_not_met)),
+        "consequences": _json(list(result.consequences)),
+        "consecutive_fail": int(result.consecutive_fail),
+        "source_file": result.sheet.path,
+        "source_sha256": result.sheet.sha256,
+        "run_time": run_time,
+        "origin": ORIGIN_RUN,
+    }
+
+
+def _imported_row(
+    year: int, record: ImportedRecord, source_file: str, sha256: str, run_time: str
+) -> dict[str, Any]:
+    return {
+        "year": year,
+        "key": record.key,
+        "credit_code": record.credit_code,
+        "enterprise": record.enterprise,
+        "party_org": record.party_org,
+        "secretary": record.secretary,
+        "admin_head": record.admin_head,
+        "section_scores": "{}",
+        "item_scores": "{}",
+        "total": record.total,
+        # An imported sheet states the final grade only; the grade by total is not known.
+        "raw_grade": None,
+        "final_grade": str(record.grade),
+        "triangle_not_met": "[]",
+        "consequences": "[]",
+        "consecutive_fail": 0,
+        "source_file": source_file,
+        "source_sha256": sha256,
+        "run_time": run_time,
+        "origin": ORIGIN_IMPORT,
+    }
+
+
+# One encoder for every row: json.dumps with options builds a new one on each call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _name_warning(
+    sheet: ScoreSheet, last_year: int, *, matched_without_code: bool, count: int = 1
+) -> Issue:
+    name = sheet.header.enterprise
+    cell = sheet.header.cells.get("统一社会信用代码", "")
+    where = {"file": sheet.path, "sheet": sheet.sheet, "cell": cell}
+    if matched_without_code:
+        return Issue.warning(
+            "history_name_match",
+            f"{last_year}年的历史记录中“{name}”没有统一社会信用代码，已按企业名称匹配上年度结果；"
+            "请核对是否为同一企业",
+            **where,
+        )
+    if count == 1:
+        text = f"已按企业名称“{name}”匹配{last_year}年的结果"
+    elif count == 0:
+        text = f"按企业名称“{name}”未找到{last_year}年的结果，视为上年度无记录"
+    else:
+        text = f"按企业名称“{name}”找到{count}条{last_year}年的结果，无法确定，视为上年度无记录"
+    return Issue.warning(
+        "history_by_name",
+        f"评分表未填写统一社会信用代码，{text}。请填写统一社会信用代码，以便跨年度准确比对",
+        **where,
+    )

@@ -1,0 +1,358 @@
+"""Batch intake: every file of the input folder discovered, bounded, read and checked.
+
+:func:`check_folder` is the library entry point behind ``fuling-batch check`` and the first
+stage of ``run``. Each file is handled by :func:`check_file`, which never raises: whatever goes
+wrong with one file (corrupt, encrypted, hostile, a bug in a parser) becomes an error Issue on
+that file's report. Files are read in worker processes when there are many; a worker that
+dies (e.g. a crash inside a native parser) costs only the files it held, which are retried
+one per process so the culprit alone is rejected.
+
+File-level issue codes: FILE_SKIPPED (warning, on skipped files), FILE_EMPTY, FILE_TOO_LARGE,
+FILE_UNREADABLE, FILE_CORRUPT, FILE_ENCRYPTED, FILE_CRASHED, NOT_SPREADSHEET, ZIP_BOMB,
+SHEET_TOO_LARGE, SHEET_NOT_FOUND. Sheet checks: see ``validate.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import repeat
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+
+from ..config import GradingConfig
+from ..rules.issues import Issue, has_errors, located
+from ..rules.models import FileReport, FileStatus, Header, ItemScore, ScoreSheet
+from ..rules.standard import Standard
+from ..runtime import collector
+from ..runtime.workers import process_pool, start_pool
+from .compound import scan_cfb
+from .discover import Candidate, Format, discover, sniff
+from .reader import TABLE_LABELS, NoScoreSheet, has_blank_score, read_workbook
+from .results_table import results_table_sheet
+from .safety import MAX_FILE_BYTES, Scan, scan_zip
+from .validate import DuplicateKey, duplicate_issues, enterprise_key, validate_sheet
+
+__all__ = ["FILE_LEVEL_CODES", "PARALLEL_FROM", "check_file", "check_folder"]
+
+# Findings that mean the file could not be read as a score sheet (no returned copy is made).
+FILE_LEVEL_CODES = frozenset(
+    {
+        "FILE_SKIPPED",
+        "FILE_EMPTY",
+        "FILE_TOO_LARGE",
+        "FILE_UNREADABLE",
+        "FILE_CORRUPT",
+        "FILE_ENCRYPTED",
+        "FILE_CRASHED",
+        "NOT_SPREADSHEET",
+        "ZIP_BOMB",
+        "SHEET_TOO_LARGE",
+        "SHEET_NOT_FOUND",
+    }
+)
+_RESAVE = "请用 Excel/WPS 另存为 .xlsx 后重新提交"
+# Below this many files one process is faster than starting workers.
+PARALLEL_FROM = 16
+# Files per task: enough to amortise a task's round trip, few enough to balance the workers
+# and to keep the files a crashed worker takes down (each then retried alone) few.
+_CHUNK_MIN, _CHUNK_MAX, _CHUNKS_PER_WORKER = 8, 32, 8
+
+Result = tuple[FileReport, DuplicateKey | None]
+
+
+def _refused(rel: str, code: str, message: str) -> Result:
+    return FileReport(rel, FileStatus.REJECTED, (Issue.error(code, message, file=rel),)), None
+
+
+def _text_kind(head: bytes) -> str:
+    sample = head[:2048].lower()
+    if b"<html" in sample or b"<!doctype" in sample or b"<table" in sample:
+        return "网页（HTML）文件"
+    if b"<?xml" in sample:
+        return "XML 表格（Excel 2003 XML）文件"
+    return "文本/CSV 文件"
+
+
+def _read_up_to(handle: io.RawIOBase, size: int, limit: int) -> bytes:
+    """The file's bytes, at most ``limit``; it may have grown or shrunk since ``size`` was read."""
+    chunks: list[bytes] = []
+    got = 0
+    want = min(size + 1, limit)  # one more byte tells whether it grew
+    while got < limit:
+        chunk = handle.read(want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+        want = min(64 * 1024, limit - got)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _read(
+    candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
+) -> Result:
+    rel = candidate.relative
+    # Unbuffered, and sized by the file: a read of the limit would allocate 20 MB per file.
+    with open(candidate.path, "rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            return _refused(
+                rel,
+                "FILE_TOO_LARGE",
+                f"文件大小 {size} 字节，超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取",
+            )
+        data = _read_up_to(handle, size, MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return _refused(
+            rel, "FILE_TOO_LARGE", f"文件超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取"
+        )
+    kind = sniff(data[:8192])
+    if kind is Format.EMPTY:
+        return _refused(rel, "FILE_EMPTY", "文件为空（0字节），请重新保存后提交")
+    if kind is Format.TEXT:
+        return _refused(
+            rel, "NOT_SPREADSHEET", f"文件实为{_text_kind(data)}，只是扩展名为表格；{_RESAVE}"
+        )
+    if kind is Format.UNKNOWN:
+        return _refused(rel, "NOT_SPREADSHEET", f"无法识别的文件格式，不是 Excel 工作簿；{_RESAVE}")
+    scan: Scan = scan_zip(data) if kind is Format.ZIP else scan_cfb(data)
+    if scan.refusal:
+        return _refused(rel, scan.refusal.code, scan.refusal.message)
+    try:
+        raw = read_workbook(data, standard)
+        if has_blank_score(raw, standard):  # an error value reads as empty
+            raw.error_cells = dict(scan.errors_in(raw.name))
+    except NoScoreSheet as exc:
+        results_sheet = results_table_sheet(data)
+        if results_sheet is not None:
+            # Last year's results or our own summary dropped among the sheets: not an
+            # inspector's mistake to send back, but not a score sheet either.
+            skip = Issue.warning(
+                "FILE_SKIPPED",
+                f"这是考核结果表（工作表“{results_sheet}”含企业、总分、等次列），不是评分表，已跳过；"
+                "如需作为往年结果，请用 fuling-batch history import 导入",
+                file=rel,
+            )
+            return FileReport(rel, FileStatus.SKIPPED, (skip,)), None
+        labels = "/".join(TABLE_LABELS)
+        return _refused(
+            rel,
+            "SHEET_NOT_FOUND",
+            f"未找到评分表：各工作表（{exc}）中都缺少“{labels}”表头行；请使用标准评分表模板填写",
+        )
+    except python_calamine.PasswordError:
+        return _refused(
+            rel, "FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交"
+        )
+    except python_calamine.CalamineError as exc:
+        return _refused(rel, "FILE_CORRUPT", f"文件已损坏或格式不受支持（{exc}）；{_RESAVE}")
+    sha256 = hashlib.sha256(data).hexdigest()
+    sheet, header, issues = validate_sheet(raw, standard, config, year, rel, sha256)
+    status = FileStatus.REJECTED if has_errors(issues) else FileStatus.ACCEPTED
+    report = FileReport(rel, status, located(issues, rel, raw.name), sheet)
+    key_cell = header.cells.get("统一社会信用代码" if header.credit_code else "企业名称", "")
+    key = DuplicateKey(rel, enterprise_key(header), header.enterprise, raw.name, key_cell)
+    return report, key
+
+
+def check_file(
+    candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
+) -> Result:
+    """Check one discovered file; never raises (a failure becomes an error Issue)."""
+    rel = candidate.relative
+    if candidate.skip:
+        issue = Issue.warning("FILE_SKIPPED", candidate.skip, file=rel)
+        return FileReport(rel, FileStatus.SKIPPED, (issue,)), None
+    try:
+        return _read(candidate, year, standard, config)
+    except OSError as exc:
+        return _refused(
+            rel,
+            "FILE_UNREADABLE",
+            f"无法读取文件（{exc.strerror or exc}），请确认文件未被占用后重新运行",
+        )
+    except MemoryError:
+        return _refused(rel, "SHEET_TOO_LARGE", "文件内容过大，读取时内存不足，已拒绝读取")
+    except Exception as exc:  # one broken file must never stop the batch
+        return _refused(
+            rel, "FILE_UNREADABLE", f"读取文件时出错（{type(exc).__name__}: {exc}）；{_RESAVE}"
+        )
+
+
+def _fields(cls: type) -> attrgetter[tuple[object, ...]]:
+    return attrgetter(*(f.name for f in dataclasses.fields(cls)))
+
+
+# Results cross the process boundary as plain tuples, in field order: pickling frozen slotted
+# dataclasses field by field costs several times more, and the parent unpickles every file.
+# Scores are NamedTuples: they go as plain tuples too (a pickled NamedTuple is rebuilt by
+# calling its class) and are rebuilt by ``tuple.__new__`` (``_make`` is a Python call each).
+_REPORT, _SHEET = _fields(FileReport), _fields(ScoreSheet)
+_HEADER, _ISSUE, _KEY = (_fields(c) for c in (Header, Issue, DuplicateKey))
+_REPORT_SHEET = [f.name for f in dataclasses.fields(FileReport)].index("sheet")
+_REPORT_ISSUES = [f.name for f in dataclasses.fields(FileReport)].index("issues")
+_SHEET_HEADER = [f.name for f in dataclasses.fields(ScoreSheet)].index("header")
+_SHEET_SCORES = [f.name for f in dataclasses.fields(ScoreSheet)].index("scores")
+Packed = tuple[list[Any], list[Any] | None]
+
+
+def _pack(result: Result) -> Packed:
+    report, key = result
+    fields = list(_REPORT(report))
+    fields[_REPORT_ISSUES] = [_ISSUE(issue) for issue in report.issues]
+    if report.sheet is not None:
+        sheet = list(_SHEET(report.sheet))
+        sheet[_SHEET_HEADER] = _HEADER(report.sheet.header)
+        sheet[_SHEET_SCORES] = list(map(tuple, report.sheet.scores))
+        fields[_REPORT_SHEET] = sheet
+    return fields, (list(_KEY(key)) if key is not None else None)
+
+
+def _unpack(packed: Packed) -> Result:
+    fields, key = packed
+    fields[_REPORT_ISSUES] = tuple(Issue(*issue) for issue in fields[_REPORT_ISSUES])
+    sheet: list[Any] | None = fields[_REPORT_SHEET]
+    if sheet is not None:
+        sheet[_SHEET_HEADER] = Header(*sheet[_SHEET_HEADER])
+        sheet[_SHEET_SCORES] = tuple(map(tuple.__new__, repeat(ItemScore), sheet[_SHEET_SCORES]))
+        fields[_REPORT_SHEET] = ScoreSheet(*sheet)
+    return FileReport(*fields), (DuplicateKey(*key) if key is not None else None)
+
+
+# What every task of a pool needs, sent once per worker by the pool's initializer.
+_WORKER_ARGS: tuple[int | None, Standard, GradingConfig] | None = None
+
+
+def _init_worker(year: int | None, standard: Standard, config: GradingConfig) -> None:
+    global _WORKER_ARGS
+    _WORKER_ARGS = (year, standard, config)
+
+
+def _check_chunk(chunk: Sequence[Candidate]) -> list[Packed]:
+    assert _WORKER_ARGS is not None, "worker started without its arguments"
+    return [_pack(check_file(c, *_WORKER_ARGS)) for c in chunk]
+
+
+def _chunk_size(files: int, processes: int) -> int:
+    return max(_CHUNK_MIN, min(_CHUNK_MAX, files // (processes * _CHUNKS_PER_WORKER)))
+
+
+def _parallel(
+    todo: list[Candidate],
+    processes: int,
+    args: tuple[int | None, Standard, GradingConfig],
+    tick: Callable[[int], None],
+) -> dict[str, Result]:
+    results: dict[str, Result] = {}
+    size = _chunk_size(len(todo), processes)
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    orphans: list[Candidate] = []
+    pool = start_pool(processes, _init_worker, args)
+    if pool is not None:
+        # The pool answered before any file was sent: if it breaks now it broke on a file,
+        # and that chunk's files are isolated below, never read in this process.
+        try:
+            with pool:
+                futures: dict[Future[list[Packed]], list[Candidate]] = {}
+                try:
+                    for chunk in chunks:
+                        futures[pool.submit(_check_chunk, chunk)] = chunk
+                except BrokenProcessPool:
+                    pass  # it broke on a file already sent (isolated below); the rest read here
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        try:
+                            chunk_results = [_unpack(packed) for packed in future.result()]
+                        except BrokenProcessPool:
+                            orphans.extend(futures[future])
+                            continue
+                        except Exception:  # e.g. a result that did not pickle: redo it here
+                            chunk_results = [check_file(c, *args) for c in futures[future]]
+                        for result in chunk_results:
+                            results[result[0].path] = result
+                        tick(len(chunk_results))
+        except (BrokenProcessPool, OSError):
+            pass  # the files not read yet are read below
+    # Files no worker took (none could start here, or the pool failed to take them): read here.
+    unread = [c for c in todo if c.relative not in results and c not in orphans]
+    for candidate in sorted(unread, key=lambda c: c.relative):
+        results[candidate.relative] = check_file(candidate, *args)
+        tick(1)
+    for candidate in orphans:  # isolate the file that killed its worker
+        try:
+            with process_pool(1, _init_worker, args) as single:
+                result = _unpack(single.submit(_check_chunk, [candidate]).result()[0])
+        except (BrokenProcessPool, OSError):
+            result = _refused(
+                candidate.relative,
+                "FILE_CRASHED",
+                f"读取该文件时读取进程异常终止，文件可能已损坏或为恶意构造；{_RESAVE}",
+            )
+        results[candidate.relative] = result
+        tick(1)
+    return results
+
+
+def check_folder(
+    input_dir: Path,
+    year: int | None,
+    standard: Standard,
+    config: GradingConfig,
+    processes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileReport]:
+    """Every file under ``input_dir`` (recursive), sorted by relative POSIX path, checked.
+
+    Each report has status accepted/rejected/skipped, its located issues and the ScoreSheet
+    when one was read. Two sheets for one enterprise are both rejected, each naming the other.
+    ``processes=None`` picks 1 for small batches, else ``os.cpu_count()``; the result does
+    not depend on the process count. ``progress(done, total)`` is called as files finish.
+    """
+    input_dir = Path(input_dir)
+    candidates = discover(input_dir)
+    total = len(candidates)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    todo = [c for c in candidates if not c.skip]
+    if processes is None:
+        processes = 1 if len(todo) < PARALLEL_FROM else (os.cpu_count() or 1)
+    args = (year, standard, config)
+    results: dict[str, Result] = {}
+    for candidate in candidates:
+        if candidate.skip:
+            results[candidate.relative] = check_file(candidate, *args)
+            tick(1)
+    with collector.paused():  # reading leaves no cycles, only reports to walk
+        if processes <= 1 or len(todo) <= 1:
+            for candidate in todo:
+                results[candidate.relative] = check_file(candidate, *args)
+                tick(1)
+        else:
+            results.update(_parallel(todo, processes, args, tick))
+        duplicates = duplicate_issues([key for _, key in results.values() if key is not None])
+        reports = []
+        for candidate in candidates:
+            report = results[candidate.relative][0]
+            extra = duplicates.get(report.path)
+            if extra:
+                issues = report.issues + located(extra, report.path)
+                report = dataclasses.replace(report, status=FileStatus.REJECTED, issues=issues)
+            reports.append(report)
+    return reports

@@ -1,0 +1,319 @@
+"""Bounding the work before a file is parsed: one hostile file must not exhaust memory.
+
+A score sheet is ~60 item rows and a few KB; the limits below are generous for that and
+small for an attacker. They are checked from the container's own directory (zip central
+directory, compound-file directory) and from a light scan of the cell positions, before
+python-calamine builds a dense grid — a single cell at ``XFD1048576`` would otherwise make
+it allocate billions of cells.
+
+The scan also finds the error cells (``#REF!``, ``#DIV/0!``…), which calamine returns as
+empty, so that a score cell holding ``#REF!`` is reported as such and not just as blank: a
+legacy .xls's during the record walk, an .xlsx's on demand (:meth:`Scan.errors_in`), since
+most sheets have no empty score cell to explain.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+import defusedxml.ElementTree as SafeET
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "ErrorCells",
+    "Refusal",
+    "Scan",
+    "column_letter",
+    "scan_zip",
+    "too_big",
+]
+
+# ---- limits: the one place they live -------------------------------------------------------
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled score sheet is ~30 KB
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # sum of the zip members' declared sizes
+MAX_COMPRESSION_RATIO = 200  # per member larger than 1 MB uncompressed; XML rarely exceeds 20
+MAX_ZIP_MEMBERS = 2000
+MAX_ROWS = 5000  # the score sheet has under 100 rows
+MAX_COLS = 200
+MAX_CELLS = 200_000  # cells with content, all sheets together
+
+# sheet name -> {A1 address: error text}
+ErrorCells = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a file is not parsed: a stable issue code and a Chinese message."""
+
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class Scan:
+    refusal: Refusal | None = None
+    error_cells: ErrorCells = field(default_factory=dict)
+    # A zip's worksheets (sheet name, XML): their error cells are looked for only on demand.
+    sheet_xml: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
+
+    def errors_in(self, sheet: str) -> dict[str, str]:
+        """The error cells of one sheet (A1 → ``#REF!``).
+
+        Calamine reads an error cell as empty, so only a sheet with an empty cell where a
+        value is due needs asking; a zip's sheet XML is searched then, not on every file.
+        """
+        for name, xml in self.sheet_xml:
+            if name == sheet and b't="e"' in xml:
+                errors = _error_cells(xml)
+                if errors:
+                    self.error_cells[name] = errors
+        return self.error_cells.get(sheet, {})
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → ``A``, ``B``, … ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
+    if rows > MAX_ROWS or cols > MAX_COLS or cells > MAX_CELLS:
+        return Refusal(
+            "SHEET_TOO_LARGE",
+            f"工作表“{where}”的数据区域过大（{rows}行×{cols}列，{cells}个单元格；评分表上限"
+            f"{MAX_ROWS}行×{MAX_COLS}列），请只保留评分表内容后重新提交",
+        )
+    return None
+
+
+# ---- zip (OOXML) ---------------------------------------------------------------------------
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
+_ERROR_CELL = re.compile(
+    rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
+    re.DOTALL,
+)
+# A row or cell reference past row 999 or column Z, see _surely_small.
+_BIG_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?\d{4})')
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def scan_zip(data: bytes) -> Scan:
+    """Check a zip container from its directory, then bound each worksheet's used area."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
+        return Scan(
+            Refusal("FILE_CORRUPT", f"文件已损坏，无法作为压缩包打开（{exc}），请重新保存后提交")
+        )
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return Scan(
+            Refusal(
+                "ZIP_BOMB", f"文件包含{len(infos)}个内部部件，超过上限{MAX_ZIP_MEMBERS}，已拒绝读取"
+            )
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
+            return Scan(
+                Refusal(
+                    "ZIP_BOMB",
+                    f"文件内部部件 {info.filename} 声明解压后 {info.file_size} 字节，压缩比 {ratio:.0f}:1，"
+                    "疑似压缩炸弹，已拒绝读取",
+                )
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return Scan(
+            Refusal(
+                "ZIP_BOMB",
+                f"文件解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED_BYTES} 字节，已拒绝读取",
+            )
+        )
+    # calamine finds parts by name ignoring case: so are they looked up here, and two parts
+    # whose names differ only in case (one scanned, the other parsed) are refused.
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        if by_name.setdefault(info.filename.lower(), info) is not info:
+            return Scan(
+                Refusal(
+                    "FILE_CORRUPT",
+                    f"文件内部部件 {info.filename} 重复出现，文件已损坏或被改动，请重新保存后提交",
+                )
+            )
+    if "xl/workbook.xml" not in by_name:
+        if "content.xml" in by_name or "xl/workbook.bin" in by_name:
+            return Scan()  # ODS / XLSB: bounded by the sizes above; calamine reads them
+        return Scan(
+            Refusal(
+                "NOT_SPREADSHEET",
+                "文件不是 Excel 工作簿（可能是改了扩展名的其他文件），请用 Excel/WPS 另存为 .xlsx 后重新提交",
+            )
+        )
+    try:
+        rels = by_name.get(_WORKBOOK_RELS)
+        members = _sheet_members(
+            _stored(data, by_name["xl/workbook.xml"]), _stored(data, rels) if rels else None
+        )
+        parts = [(sheet, by_name.get(member.lower())) for member, sheet in members]
+        if any(info is None for _, info in parts):
+            # A sheet whose part this cannot resolve as calamine might: bound every XML part.
+            parts = [(i.filename, i) for i in infos if i.filename.lower().endswith(".xml")]
+        sheets = [(sheet, _inflate(_stored(data, info))) for sheet, info in parts if info]
+        refusal = None if _surely_small(sheets) else _bound_sheets(sheets)
+        return Scan(refusal) if refusal else Scan(sheet_xml=sheets)
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        struct.error,
+        zlib.error,
+        SafeET.ParseError,
+    ) as exc:
+        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+
+
+class _Stored(NamedTuple):
+    """A member as stored in the zip: how, its (compressed) bytes, and the declared content."""
+
+    name: str
+    method: int
+    raw: bytes
+    size: int
+    crc: int
+
+
+def _stored(data: bytes, info: zipfile.ZipInfo) -> _Stored:
+    """A member's bytes as stored, sliced from the file without decompressing them."""
+    at = info.header_offset
+    if data[at : at + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{info.filename} 的本地文件头损坏")
+    if info.flag_bits & 0x1:
+        raise zipfile.BadZipFile(f"{info.filename} 已加密")
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} 数据不完整")
+    return _Stored(info.filename, info.compress_type, raw, info.file_size, info.CRC)
+
+
+def _inflate(stored: _Stored) -> bytes:
+    """A member's content, which must be exactly its declared size and CRC.
+
+    Stored or deflated only (what Excel, WPS and LibreOffice write; other methods could expand
+    without bound). The deflate stream must end there: a stream cut short could still hold
+    output that the check would not see but calamine would parse.
+    """
+    if stored.method == zipfile.ZIP_STORED:
+        content = stored.raw
+    elif stored.method == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        content = inflater.decompress(stored.raw, stored.size + 1)
+        if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
+            raise zipfile.BadZipFile(f"{stored.name} 的压缩数据与声明的大小不符")
+    else:
+        raise zipfile.BadZipFile(f"{stored.name} 使用了不支持的压缩方式（{stored.method}）")
+    if len(content) != stored.size or zlib.crc32(content) != stored.crc:
+        raise zipfile.BadZipFile(f"{stored.name} 校验失败")
+    return content
+
+
+def _error_cells(xml: bytes) -> dict[str, str]:
+    return {
+        m.group(1).decode(): m.group(2).decode("utf-8", "replace")
+        for m in _ERROR_CELL.finditer(xml)
+    }
+
+
+def _surely_small(sheets: list[tuple[str, bytes]]) -> bool:
+    """A cheap over-estimate of every sheet's used area is within the limits.
+
+    A counted cell takes at least 3 bytes (``<c>``), and a row past 999 or a column past Z
+    needs an ``r="…"`` attribute (on a row or a cell, empty or not) with four digits or two
+    letters. When neither shows, the exact count of :func:`_bound_sheets` cannot exceed a
+    limit either and is skipped; otherwise it decides, and words the refusal.
+    """
+    if MAX_ROWS < 999 or MAX_COLS < 26:
+        return False
+    if sum(len(xml) for _, xml in sheets) // 3 > MAX_CELLS:
+        return False
+    return not any(_BIG_REF.search(xml) for _, xml in sheets)
+
+
+def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
+    """The exact used area of each sheet as calamine will see it (cells counted over all)."""
+    cells = 0
+    for sheet, xml in sheets:
+        rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
+        cols = 0
+        for match in _CELL.finditer(xml):
+            if match.group(2):  # <c …/>: a styled empty cell, calamine ignores it
+                continue
+            cells += 1
+            ref = _REF.search(match.group(1))
+            if ref:
+                cols = max(cols, _column_index(ref.group(1)) + 1)
+                rows = max(rows, int(ref.group(2)))
+        refusal = too_big(rows, cols, cells, sheet)
+        if refusal:
+            return refusal
+    return None
+
+
+@lru_cache(maxsize=64)
+def _sheet_members(
+    workbook_part: _Stored, rels_part: _Stored | None
+) -> tuple[tuple[str, str], ...]:
+    """(worksheet part name, sheet name) from workbook.xml and its relationships.
+
+    Cached on the two parts as stored (compressed): copies of one template share them, so most
+    files of a batch neither inflate nor parse either part.
+    """
+    workbook_xml = _inflate(workbook_part)
+    rels_xml = _inflate(rels_part) if rels_part is not None else None
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = SafeET.fromstring(workbook_xml)
+    targets: dict[str, str] = {}
+    if rels_xml is not None:
+        rels = SafeET.fromstring(rels_xml)
+        for rel in rels:
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id", "")] = target
+    out: dict[str, str] = {}
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet"):
+            target = targets.get(element.get(ns_rel, ""), "")
+            if target:
+                out[target] = element.get("name", "")
+    return tuple(out.items())

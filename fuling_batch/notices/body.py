@@ -1,0 +1,284 @@
+"""The body of the notice template: 版头, title, 主送机关, 正文, 署名, 成文日期 and 版记.
+
+Every Jinja tag is written inside one run (docxtpl can only join tags that Word split, not
+ones this builder would split), and every paragraph-level tag uses docxtpl's ``{%p %}`` form
+so the paragraph holding it disappears from the output. The variables used here are exactly
+``notices.CONTEXT_KEYS``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.table import CT_TblPr
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Pt, Twips
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from .layout import FONT_H1, TEXT_W, indent, ppr_child, set_fonts
+
+__all__ = ["add_body", "set_column_widths"]
+
+# 发文机关标志: the longest authority name that fits one line at each size (156 mm ≈ 442 pt).
+_MARK_SIZES = ((10, 36), (14, 30), (18, 24), (None, 18))
+_DEDUCTION_WIDTHS_MM = (16, 52, 16, 72)
+_BASIS = "根据《涪陵区国有企业党组织工作活动基本规范》"
+
+
+def add_body(doc: DocumentObject) -> None:
+    """Append the whole notice body to ``doc`` (which has the notice styles and section)."""
+    first = doc.paragraphs[0] if doc.paragraphs else None
+    if first is not None and not first.text:  # python-docx's blank starter paragraph
+        first._p.getparent().remove(first._p)
+    _head(doc)
+    _title(doc)
+    _text(doc)
+    _closing(doc)
+
+
+def _p(doc: DocumentObject, text: str = "", style: str | None = None) -> Paragraph:
+    """One paragraph with one run: tags never straddle runs."""
+    p = doc.add_paragraph(style=style)
+    if text:
+        p.add_run(text)
+    return p
+
+
+def _tag(doc: DocumentObject, tag: str) -> None:
+    _p(doc, "{%p " + tag + " %}")
+
+
+def _head(doc: DocumentObject) -> None:
+    """发文机关标志 (red, sized to fit one line), 发文字号 two lines below, red rule 4 mm under it."""
+    for i, (limit, size) in enumerate(_MARK_SIZES):
+        if limit is None:
+            _tag(doc, "else")
+        else:
+            _tag(doc, f"{'if' if i == 0 else 'elif'} authority|length <= {limit}")
+        p = _p(doc, "{{ authority }}", "发文机关标志")
+        p.runs[0].font.size = Pt(size)
+    _tag(doc, "endif")
+    _p(doc, style="发文字号")
+    _p(doc, style="发文字号")
+    number = _p(doc, "{{ number }}", "发文字号")
+    border = ppr_child(number._p.get_or_add_pPr(), "pBdr")
+    border.append(
+        OxmlElement(
+            "w:bottom",
+            attrs={
+                qn("w:val"): "single",
+                qn("w:sz"): "12",
+                qn("w:space"): "11",
+                qn("w:color"): "FF0000",
+            },
+        )
+    )
+    _p(doc, style="公文标题")
+    _p(doc, style="公文标题")
+
+
+def _title(doc: DocumentObject) -> None:
+    subject = "关于对{{ enterprise }}党组织书记、行政主要负责人"
+    _tag(doc, "if is_adjust")
+    _p(doc, subject + "予以组织诫勉并提出调整建议的通知", "公文标题")
+    _tag(doc, "elif is_admonish")
+    _p(doc, subject + "予以组织诫勉的通知", "公文标题")
+    _tag(doc, "else")
+    _p(doc, subject + "予以谈话提醒的通知", "公文标题")
+    _tag(doc, "endif")
+    _p(doc)
+    _p(doc, "{{ addressee }}：", "主送机关")
+
+
+def _text(doc: DocumentObject) -> None:
+    _p(
+        doc,
+        _BASIS + "和《{{ standard_title }}》，{{ authority_short }}"
+        "{% if assessed_on %}于{{ assessed_on }}{% endif %}对你单位党组织{{ year }}年度"
+        "规范化建设情况进行了实地考核评分。现将考核结果及处理决定通知如下。",
+    )
+    _p(doc, "一、考核结果", "一级标题")
+    _p(
+        doc,
+        "你单位党组织{{ year }}年度规范化建设考核得分为{{ total }}分"
+        "{% if downgraded %}，按总分应评定为“{{ raw_grade }}”；因标▲的重点项目未达标，"
+        "根据评分标准“标▲的项目没有达标，即为不合格或者基本合格”的规定，"
+        "考核等次确定为“{{ final_grade }}”{% else %}，考核等次为“{{ final_grade }}”{% endif %}。",
+    )
+    _tag(doc, "if triangle_items")
+    _p(doc, "（一）标▲重点项目未达标情况", "二级标题")
+    _tag(doc, "for t in triangle_items")
+    _p(
+        doc,
+        "{{ loop.index }}．第{{ t.code }}项（▲，{{ t.value }}分，得{{ t.score }}分）：{{ t.text }}"
+        "{% if t.parts %}其中{{ t.parts }}。{% endif %}",
+    )
+    _tag(doc, "endfor")
+    _tag(doc, "endif")
+    _tag(doc, "if deductions")
+    _p(doc, "{% if triangle_items %}（二）{% else %}（一）{% endif %}主要扣分情况", "二级标题")
+    _p(
+        doc,
+        "本次考核共{{ deduction_count }}项扣分，合计扣{{ deducted_total }}分。"
+        "{% if more_deductions %}扣分最多的{{ deductions|length }}项如下（其余{{ more_deductions }}项"
+        "详见考核评分表）：{% else %}扣分项目及考核组说明如下：{% endif %}",
+    )
+    _deduction_table(doc)
+    _tag(doc, "endif")
+
+    _p(doc, "二、处理决定", "一级标题")
+    leaders = (
+        "你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}、"
+        "行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}"
+    )
+    _tag(doc, "if is_remind")
+    _p(
+        doc,
+        _BASIS
+        + "“强化监督考核”的规定，经{{ authority_short }}研究，决定对"
+        + leaders
+        + "予以谈话提醒。"
+        "谈话提醒的时间、地点另行通知。",
+    )
+    _tag(doc, "else")
+    _p(
+        doc,
+        _BASIS
+        + "“强化监督考核”的规定，经{{ authority_short }}研究，决定对"
+        + leaders
+        + "予以组织诫勉，"
+        "并将你单位党组织纳入后进党组织进行重点整顿。",
+    )
+    _tag(doc, "endif")
+    _tag(doc, "if is_adjust")
+    _p(
+        doc,
+        "你单位党组织{{ prev_year }}年度考核得分为{{ prev_total }}分、等次为“{{ prev_grade }}”，"
+        "{{ year }}年度考核得分为{{ total }}分、等次为“{{ final_grade }}”，连续两年考核不合格。"
+        "根据规定，建议对你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}"
+        "或行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}进行调整。",
+    )
+    _tag(doc, "endif")
+
+    _p(doc, "三、整改要求", "一级标题")
+    _p(
+        doc,
+        "请你单位党组织对照考核发现的问题，深入剖析原因，逐项制定整改措施，明确整改责任人和完成时限"
+        "{% if not is_remind %}，按照后进党组织重点整顿的要求制定整顿方案{% endif %}，"
+        "于{{ deadline }}前将整改情况书面报送{{ authority_short }}。",
+    )
+
+
+def _deduction_table(doc: DocumentObject) -> None:
+    table = doc.add_table(rows=4, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    rows = (
+        ("编号", "评分内容", "扣分", "考核组扣分说明"),
+        ("{%tr for d in deductions %}", "", "", ""),
+        ("{{ d.code }}", "{{ d.item }}", "{{ d.points }}", "{{ d.remark }}"),
+        ("{%tr endfor %}", "", "", ""),
+    )
+    set_column_widths(table, [round(mm * 1440 / 25.4) for mm in _DEDUCTION_WIDTHS_MM])
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            p = table.cell(r, c).paragraphs[0]
+            p.style = doc.styles["表格文字"]
+            if value:
+                run = p.add_run(value)
+                if r == 0:
+                    set_fonts(run._r.get_or_add_rPr(), FONT_H1)
+    _repeat_header(table)
+
+
+def set_column_widths(table: Table, widths: list[int]) -> None:
+    """Fix column widths (twips) in the grid, the cells and the table: LibreOffice reads the grid."""
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Twips(width)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:w"), str(sum(widths)))
+        tbl_w.set(qn("w:type"), "dxa")
+
+
+def _repeat_header(table: Table) -> None:
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def _closing(doc: DocumentObject) -> None:
+    """署名 and 成文日期 (right, 2 and 4 characters in), then the 版记 at the foot of the page."""
+    _p(doc)
+    _p(doc)
+    _p(doc, "{{ authority }}", "发文机关署名")
+    _p(doc, "{{ issue_date }}", "成文日期")
+    table = doc.add_table(rows=4, cols=1)
+    rows = ("{%tr if copy_to %}", "抄送：{{ copy_to }}。", "{%tr endif %}", None)
+    set_column_widths(table, [TEXT_W])
+    for r, value in enumerate(rows):
+        p = table.cell(r, 0).paragraphs[0]
+        p.style = doc.styles["版记"]
+        if value is not None:
+            p.add_run(value)
+        else:
+            p.add_run("{{ print_authority }}")
+            p.add_run("\t")
+            p.add_run("{{ issue_date }}印发")
+            tab = OxmlElement(
+                "w:tab", attrs={qn("w:val"): "right", qn("w:pos"): str(TEXT_W - 2 * 14 * 20)}
+            )
+            ppr_child(p._p.get_or_add_pPr(), "tabs").append(tab)
+    _float_to_page_foot(table)
+    last = _p(doc)
+    indent(last._p.get_or_add_pPr(), firstLine=0)
+
+
+def _float_to_page_foot(table: Table) -> None:
+    """版记 rules: thick top and bottom, thin between; floated to the bottom of the text block."""
+    tbl_pr: CT_TblPr = table._tbl.tblPr
+    seq = (
+        "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+        "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
+        "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+    )  # fmt: skip
+
+    def add(tag: str, attrs: dict[str, str]) -> BaseOxmlElement:
+        for old in tbl_pr.findall(qn(tag)):
+            tbl_pr.remove(old)
+        el = OxmlElement(tag, attrs={qn(f"w:{k}"): v for k, v in attrs.items()})
+        tbl_pr.insert_element_before(el, *seq[seq.index(tag) + 1 :])
+        return el
+
+    for old in tbl_pr.findall(qn("w:tblStyle")):
+        tbl_pr.remove(old)
+    add(
+        "w:tblpPr",
+        {
+            "vertAnchor": "margin",
+            "horzAnchor": "margin",
+            "tblpYSpec": "bottom",
+            "tblpXSpec": "center",
+        },
+    )
+    add("w:tblW", {"w": str(TEXT_W), "type": "dxa"})
+    borders = add("w:tblBorders", {})
+    for side, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None),
+                       ("insideH", "6"), ("insideV", None)):  # fmt: skip
+        attrs = (
+            {"val": "single", "sz": size, "space": "0", "color": "000000"}
+            if size
+            else {"val": "nil"}
+        )
+        borders.append(OxmlElement(f"w:{side}", attrs={qn(f"w:{k}"): v for k, v in attrs.items()}))
+    margins = add("w:tblCellMar", {})
+    for side in ("left", "right"):
+        margins.append(OxmlElement(f"w:{side}", attrs={qn("w:w"): "0", qn("w:type"): "dxa"}))

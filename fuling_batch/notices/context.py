@@ -1,0 +1,228 @@
+"""What a notice says: the kind of notice for a result, its number, and the template context.
+
+The context holds plain, cleaned strings, numbers, booleans and lists of dicts only, so it can
+be sent to worker processes and is safe to hand to the sandboxed template. Its keys are
+:data:`CONTEXT_KEYS`; a template may use no other variable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import NoticeConfig
+from ..rules.models import Grade, GradeResult, ItemScore
+from ..rules.standard import Line, Standard, fmt_number
+
+__all__ = [
+    "CONTEXT_KEYS",
+    "KIND_ADJUST",
+    "KIND_ADMONISH",
+    "KIND_REMIND",
+    "MAX_DEDUCTIONS",
+    "NoticePlan",
+    "build_context",
+    "chinese_date",
+    "clean_text",
+    "notice_kind",
+    "plan_notices",
+]
+
+# The three notices, most severe first: that is also the order in which 文号 are given.
+KIND_ADJUST = "组织诫勉及调整建议通知书"
+KIND_ADMONISH = "组织诫勉通知书"
+KIND_REMIND = "谈话提醒通知书"
+_SEVERITY = {KIND_ADJUST: 0, KIND_ADMONISH: 1, KIND_REMIND: 2}
+OPINIONS = {
+    KIND_ADJUST: "组织诫勉，纳入后进党组织重点整顿，建议调整书记或行政主要负责人",
+    KIND_ADMONISH: "组织诫勉，纳入后进党组织重点整顿",
+    KIND_REMIND: "谈话提醒",
+}
+
+# A notice lists at most this many deductions (largest first) and says how many more there are.
+MAX_DEDUCTIONS = 10
+
+CONTEXT_KEYS = frozenset(
+    {
+        "addressee", "admin_head", "assessed_on", "authority", "authority_short", "copy_to",
+        "credit_code", "deadline", "deducted_total", "deduction_count", "deductions",
+        "downgraded", "enterprise", "final_grade", "is_adjust", "is_admonish", "is_remind",
+        "issue_date", "kind", "more_deductions", "number", "opinion", "prev_grade",
+        "prev_total", "prev_year", "print_authority", "raw_grade", "rectify_days", "secretary",
+        "standard_title", "total", "triangle_items", "year",
+    }
+)  # fmt: skip
+
+# XML 1.0 cannot hold C0 controls (except tab, LF, CR), lone surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile(r"\s*[\t\r\n]+\s*")
+
+
+def clean_text(value: object) -> str:
+    """A value as text a .docx can hold: no XML-illegal characters, line breaks as spaces.
+
+    A run's text cannot hold a line break, so tabs and newlines typed in a remark become one
+    space; everything else (``&``, ``<``, quotes) is kept exactly and escaped by the template.
+    """
+    text = str(value)
+    if text.isprintable():  # the usual case: no control, break, surrogate or non-character
+        return text.strip()
+    return _BREAKS.sub(" ", _NOT_XML.sub("", text)).strip()
+
+
+def chinese_date(day: dt.date) -> str:
+    """``2026年11月24日``: Arabic numerals, no zero padding (GB/T 9704-2012, 7.3.5.1)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_kind(result: GradeResult) -> str | None:
+    """The notice an enterprise gets for its final grade, or None for 合格."""
+    if result.final_grade is Grade.BASIC:
+        return KIND_REMIND
+    if result.final_grade is Grade.FAIL:
+        return KIND_ADJUST if result.consecutive_fail else KIND_ADMONISH
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePlan:
+    """One notice to write: which result, which kind, and its 文号."""
+
+    result: GradeResult
+    kind: str
+    number: str
+
+
+def plan_notices(
+    results: Sequence[GradeResult], year: int, config: NoticeConfig
+) -> list[NoticePlan]:
+    """The notices to write, numbered in a stable order.
+
+    Order: most severe kind first (调整, then 诫勉, then 谈话提醒), then by the enterprise's key
+    (credit code, or name when the code is missing), so the same results always get the same
+    numbers whatever order the files were read in.
+    """
+    due = [(kind, r) for r in results if (kind := notice_kind(r)) is not None]
+    due.sort(key=lambda kr: (_SEVERITY[kr[0]], kr[1].key, kr[1].enterprise))
+    return [
+        NoticePlan(result, kind, f"{config.number_prefix}〔{year}〕{config.first_number + i}号")
+        for i, (kind, result) in enumerate(due)
+    ]
+
+
+def build_context(
+    plan: NoticePlan, standard: Standard, config: NoticeConfig, issue_date: dt.date
+) -> dict[str, Any]:
+    """Everything the template may say about one notice (keys: :data:`CONTEXT_KEYS`).
+
+    Every string goes through :func:`clean_text`: the sheet's own text each time, the texts of
+    the standard and the configuration through a cache (they repeat on every notice).
+    Numbers are formatted by ``fmt_number`` and need no cleaning.
+    """
+    result = plan.result
+    header = result.sheet.header
+    prev = result.previous
+    deductions = _deductions(result, standard)
+    shown = deductions[:MAX_DEDUCTIONS]
+    authority_short = config.authority_short or config.authority
+    return {
+        "addressee": clean_text(header.party_org or header.enterprise),
+        "admin_head": clean_text(header.admin_head),
+        "assessed_on": clean_text(_assessed_on(header.assessed_on)),
+        "authority": _static(config.authority),
+        "authority_short": _static(authority_short),
+        "copy_to": _static(config.copy_to),
+        "credit_code": clean_text(header.credit_code),
+        "deadline": chinese_date(issue_date + dt.timedelta(days=config.rectify_days)),
+        "deducted_total": fmt_number(round(sum(d[0] for d in deductions), 6)),
+        "deduction_count": len(deductions),
+        "deductions": [_deduction_row(line, got) for _, line, got in shown],
+        "downgraded": result.raw_grade is not result.final_grade,
+        "enterprise": clean_text(header.enterprise),
+        "final_grade": _static(str(result.final_grade)),
+        "is_adjust": plan.kind == KIND_ADJUST,
+        "is_admonish": plan.kind in (KIND_ADJUST, KIND_ADMONISH),
+        "is_remind": plan.kind == KIND_REMIND,
+        "issue_date": chinese_date(issue_date),
+        "kind": _static(plan.kind),
+        "more_deductions": len(deductions) - len(shown),
+        "number": clean_text(plan.number),
+        "opinion": _static(OPINIONS[plan.kind]),
+        "prev_grade": _static(str(prev.grade)) if prev else "",
+        "prev_total": fmt_number(prev.total) if prev else "",
+        "prev_year": prev.year if prev else "",
+        "print_authority": _static(authority_short),
+        "raw_grade": _static(str(result.raw_grade)),
+        "rectify_days": config.rectify_days,
+        "secretary": clean_text(header.secretary),
+        "standard_title": _static(standard.title),
+        "total": fmt_number(result.total),
+        "triangle_items": _triangle_items(result, standard),
+        "year": result.year,
+    }
+
+
+# The standard's and the configuration's texts, cleaned once.
+_static = functools.lru_cache(maxsize=4096)(clean_text)
+
+
+def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, Line, ItemScore]]:
+    """Lines below full, largest deduction first (ties in standard order)."""
+    scores = result.sheet.by_code
+    out = []
+    for order, line in enumerate(standard.lines):
+        got = scores.get(line.code)
+        if got is None or got.score >= line.value - 1e-9:
+            continue
+        out.append((round(line.value - got.score, 6), order, line, got))
+    out.sort(key=lambda t: (-t[0], t[1]))
+    return [(lost, line, got) for lost, _, line, got in out]
+
+
+def _deduction_row(line: Line, got: ItemScore) -> dict[str, str]:
+    item = line.label or line.item.short  # a part (4.1.x) is named by its own label
+    return {
+        "code": _static(line.code),
+        "item": _static(item),
+        "points": fmt_number(round(line.value - got.score, 6)),
+        "remark": clean_text(got.remark),
+    }
+
+
+def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, str]]:
+    scores = result.sheet.by_code
+    items = []
+    for code in result.triangle_not_met:
+        item = standard.item(code)
+        lines = [standard.line(p.code) for p in item.parts] if item.parts else [standard.line(code)]
+        got = {line.code: scores[line.code].score for line in lines if line.code in scores}
+        parts = "、".join(
+            f"{line.label}得{fmt_number(got[line.code])}分"
+            for line in lines
+            if item.parts and line.code in got and line.code in result.triangle_lines
+        )
+        items.append(
+            {
+                "code": _static(code),
+                "text": _static(item.text),
+                "value": fmt_number(item.value),
+                "score": fmt_number(round(sum(got.values()), 6)),
+                "parts": clean_text(parts),
+            }
+        )
+    return items
+
+
+def _assessed_on(typed: str) -> str:
+    """An ISO-like date as ``2026年11月20日``; anything else as typed."""
+    match = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?", typed)
+    if match:
+        try:
+            return chinese_date(dt.date(*map(int, match.groups())))
+        except ValueError:
+            pass
+    return typed

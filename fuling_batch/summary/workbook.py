@@ -1,0 +1,270 @@
+"""The district summary workbook (汇总表): who passed, who failed and why, in seven sheets.
+
+汇总 and 分项得分 are written here; 扣分明细, ▲未达标明细 and 校验问题 in
+:mod:`fuling_batch.summary_detail`; 统计 and 年度趋势 (with their charts) in
+:mod:`fuling_batch.summary_stats`. The workbook is written with xlsxwriter in
+``constant_memory`` mode, so every sheet is written strictly row by row, top to bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.workbook import Workbook
+
+from ..config import Config
+from ..errors import OutputError
+from ..rules.models import FileReport, Grade, GradeResult, YearRecord
+from ..rules.standard import Standard, fmt_number
+from ..runtime.fileio import atomic_path
+from .detail import write_deductions, write_issues, write_triangles
+from .fastrows import package_level
+from .stats import ranked, write_statistics, write_trends
+from .writer import (
+    Column,
+    Entry,
+    Formats,
+    SheetFactory,
+    SheetWriter,
+    enterprise_label,
+    finish_table,
+    fit_width,
+    score_columns,
+    start_sheet,
+)
+
+__all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
+
+SHEET_NAMES = ("汇总", "分项得分", "扣分明细", "▲未达标明细", "统计", "年度趋势", "校验问题")
+_EPS = 1e-9
+# Rows are streamed to disk as each sheet is written: memory stays flat for 10,000 enterprises.
+CONSTANT_MEMORY = True
+
+
+def summary_filename(year: int) -> str:
+    """The workbook's file name, which says the year."""
+    return f"{year}年度国有企业党组织规范化建设考核汇总表.xlsx"
+
+
+def write_summary(
+    out_dir: Path,
+    year: int,
+    results: Sequence[GradeResult],
+    reports: Sequence[FileReport],
+    records: Sequence[YearRecord],
+    standard: Standard,
+    config: Config,
+) -> Path:
+    """Write ``out_dir/summary_filename(year)`` atomically and return its path.
+
+    ``results`` may come in any order (they are ranked by total, ties by credit code/key);
+    ``reports`` feed 校验问题; ``records`` (all years up to ``year``, this year included) feed
+    年度趋势. A value Excel cannot hold raises :class:`OutputError` and leaves any previous
+    file untouched.
+    """
+    target = Path(out_dir) / summary_filename(year)
+    with atomic_path(target) as tmp:
+        book = Workbook(
+            str(tmp),
+            {
+                "constant_memory": CONSTANT_MEMORY,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_format_properties": {"font_name": "宋体", "font_size": 10},
+            },
+        )
+        # A fixed creation time: the same inputs give the same bytes.
+        book.set_properties(
+            {
+                "title": summary_filename(year).removesuffix(".xlsx"),
+                "author": config.notices.authority,
+                "company": config.notices.authority,
+                "created": dt.datetime(year, 12, 31),
+            }
+        )
+        _build(book, year, results, reports, records, standard, config)
+        try:
+            with package_level():
+                book.close()
+        except (OSError, XlsxWriterException) as exc:
+            raise OutputError(f"无法写入汇总表 {target}：{exc}") from exc
+    return target
+
+
+def _build(
+    book: Workbook,
+    year: int,
+    results: Sequence[GradeResult],
+    reports: Sequence[FileReport],
+    records: Sequence[YearRecord],
+    standard: Standard,
+    config: Config,
+) -> None:
+    fmt = Formats(book)
+    order = ranked(results)
+    heading = f"{year}年度国有企业党组织规范化建设考核"
+    body = f"制表单位：{config.notices.authority}　　考核年度：{year}年　　参评企业：{len(order)}家"
+
+    def sheet(name: str, columns: Sequence[Column], **kw: Any) -> SheetWriter:
+        title = f"{heading}{name}表" if name == "汇总" else f"{heading}{name}"
+        return start_sheet(book, fmt, name, title, body, columns, **kw)
+
+    # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
+    per_line = score_columns([r for _, r in order], standard.lines)
+    _write_overview(sheet, fmt, order, standard)
+    _write_line_scores(sheet, fmt, order, standard, per_line)
+    write_deductions(sheet, fmt, order, standard)
+    write_triangles(sheet, fmt, order, standard)
+    write_statistics(book, sheet, fmt, order, standard, per_line)
+    write_trends(book, sheet, fmt, year, order, records)
+    write_issues(sheet, fmt, reports)
+
+
+def _texts(order: Sequence[tuple[int, GradeResult]], attr: str) -> list[str]:
+    return [getattr(r.sheet.header, attr) for _, r in order]
+
+
+def _write_overview(
+    sheet: SheetFactory, fmt: Formats, order: Sequence[tuple[int, GradeResult]], standard: Standard
+) -> None:
+    results = [r for _, r in order]
+    sections = standard.sections
+    consequence_texts = ["、".join(r.consequences) or "无" for r in results]
+    columns = [
+        Column("排名", 5),
+        Column("企业名称", fit_width(["企业名称", *_texts(order, "enterprise")], 14, 24)),
+        Column("统一社会信用代码", 20),
+        Column("党组织名称", fit_width(["党组织名称", *_texts(order, "party_org")], 14, 24)),
+        *(Column(f"{s.numeral}、{s.name}\n（{fmt_number(s.cap)}分）", 9) for s in sections),
+        Column(f"总分（{fmt_number(standard.total)}分）", 8),
+        Column("初评等次", 9),
+        Column("▲未达标项", fit_width(["、".join(r.triangle_not_met) for r in results], 10, 16)),
+        Column("最终等次", 9),
+        Column("处理意见", fit_width(consequence_texts, 10, 16)),
+        Column("上年总分", 8),
+        Column("上年等次", 9),
+        Column("变化", 7),
+        Column("连续不合格", 7),
+    ]
+    out: SheetWriter = sheet("汇总", columns, freeze_cols=2)
+    grade_fmt = fmt.grade
+    formats_of: dict[tuple[Grade, Grade, Grade | None], list[Any]] = {}
+
+    def formats(r: GradeResult) -> list[Any]:
+        """One list per grade combination: rows sharing it share their row template."""
+        prev = None if r.previous is None else r.previous.grade
+        key = (r.raw_grade, r.final_grade, prev)
+        found = formats_of.get(key)
+        if found is None:
+            found = formats_of[key] = [
+                fmt.int,
+                fmt.wrap,
+                fmt.text,
+                fmt.wrap,
+                *[fmt.num] * len(sections),
+                fmt.num,
+                grade_fmt[r.raw_grade],
+                fmt.wrap,
+                grade_fmt[r.final_grade],
+                fmt.wrap,
+                fmt.num,
+                fmt.center if prev is None else grade_fmt[prev],
+                fmt.delta,
+                fmt.center,
+            ]
+        return found
+
+    def entries() -> Iterator[Entry]:
+        for (rank, r), consequences in zip(order, consequence_texts, strict=True):
+            prev = r.previous
+            h = r.sheet.header
+            values = [
+                rank,
+                h.enterprise,
+                h.credit_code,
+                h.party_org,
+                *r.section_scores,
+                r.total,
+                str(r.raw_grade),
+                "、".join(r.triangle_not_met) or "无",
+                str(r.final_grade),
+                consequences,
+                None if prev is None else prev.total,
+                "无记录" if prev is None else str(prev.grade),
+                None if prev is None else round(r.total - prev.total, 6),
+                "是" if r.consecutive_fail else "否",
+            ]
+            yield values, formats(r), enterprise_label(h.enterprise)
+
+    row = out.rows(out.header_row, entries())
+    finish_table(out, row, len(columns) - 1)
+    # Footer: district averages, then grade counts under the 初评等次 / 最终等次 columns.
+    n = len(results)
+    raw_col = 4 + len(sections) + 1
+    final_col = raw_col + 2
+    row += 1
+    averages = [_mean([r.section_scores[i] for r in results]) for i in range(len(sections))]
+    out.row(
+        row,
+        ["", f"区平均（{n}家）", "", "", *averages, _mean([r.total for r in results])],
+        [fmt.foot_text] * 4 + [fmt.foot_num] * (len(sections) + 1),
+    )
+    for grade in (*Grade, None):
+        row += 1
+        label = "合计" if grade is None else f"{grade}（家）"
+        raw = n if grade is None else sum(r.raw_grade is grade for r in results)
+        final = n if grade is None else sum(r.final_grade is grade for r in results)
+        out.cell(row, 1, label, fmt.foot_text)
+        out.cell(row, raw_col, raw, fmt.foot_int)
+        out.cell(row, final_col, final, fmt.foot_int)
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(sum(values) / len(values), 6) if values else None
+
+
+def _write_line_scores(
+    sheet: SheetFactory,
+    fmt: Formats,
+    order: Sequence[tuple[int, GradeResult]],
+    standard: Standard,
+    per_line: Sequence[Sequence[float]],
+) -> None:
+    lines = standard.lines
+    columns = [
+        Column("排名", 5),
+        Column("企业名称", fit_width(["企业名称", *_texts(order, "enterprise")], 14, 20)),
+        *(Column(line.code, 5.5) for line in lines),
+        Column("总分", 7),
+    ]
+    above = [
+        ["", "分值", *(line.value for line in lines), standard.total],
+        ["", "重点项", *("▲" if line.key else "" for line in lines), ""],
+    ]
+    out: SheetWriter = sheet("分项得分", columns, freeze_cols=2, above_header=above)
+    formats = [fmt.int, fmt.text, *[fmt.num] * (len(lines) + 1)]
+    entries = (
+        ([rank, r.enterprise, *scores, r.total], formats, enterprise_label(r.enterprise))
+        for (rank, r), scores in zip(order, zip(*per_line, strict=True), strict=True)
+    )
+    row = out.rows(out.header_row, entries)
+    finish_table(out, row, len(columns) - 1)
+    row += 1
+    out.row(
+        row,
+        ["", "区平均", *(_mean(v) for v in per_line), _mean([r.total for _, r in order])],
+        [fmt.foot_text] * 2 + [fmt.foot_num] * (len(lines) + 1),
+    )
+    row += 1
+    rates = [
+        sum(s >= line.value - _EPS for s in v) / len(v) if v else None
+        for line, v in zip(lines, per_line, strict=True)
+    ]
+    out.row(
+        row, ["", "满分率", *rates, ""], [fmt.foot_text] * 2 + [fmt.foot_pct] * (len(lines) + 1)
+    )
