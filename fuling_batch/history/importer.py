@@ -61,7 +61,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
         return ImportOutcome(
             year,
             0,
-            (_error("import_unreadable", f"无法读取该文件：{exc}。请另存为 .xlsx 后重试", file),),
+            (_error("IMPORT_UNREADABLE", f"无法读取该文件：{exc}。请另存为 .xlsx 后重试", file),),
         )
 
     found = find_table(grid_by_sheet)
@@ -71,7 +71,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
             0,
             (
                 _error(
-                    "import_no_header",
+                    "IMPORT_NO_HEADER",
                     f"前{HEADER_SCAN_ROWS}行中没有找到表头：需要“统一社会信用代码”（或“企业名称”）、"
                     "“总分”和“等次”（或“最终等次”）列",
                     file,
@@ -82,7 +82,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
     records, issues = _parse_rows(grid_by_sheet[sheet], header_row, columns, year, file, sheet)
     if not records:
         if not any(issue.is_error for issue in issues):
-            issues.append(_error("import_empty", "表头下没有可导入的数据行", file, sheet))
+            issues.append(_error("IMPORT_EMPTY", "表头下没有可导入的数据行", file, sheet))
         return ImportOutcome(year, 0, tuple(issues))
 
     skipped = history.replace_imported(
@@ -96,7 +96,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
     for key in skipped:
         issues.append(
             Issue.warning(
-                "import_kept_run",
+                "IMPORT_KEPT_RUN",
                 f"{year}年已有根据评分表生成的“{key}”结果，保留该结果，未用导入行覆盖",
                 file=file,
                 sheet=sheet,
@@ -151,13 +151,13 @@ def _parse_rows(
             why = problem(code_text)
             if why:
                 row_issues.append(
-                    Issue.error("import_bad_code", f"{why}；该行未导入", **where("code"))
+                    Issue.error("IMPORT_BAD_CODE", f"{why}；该行未导入", **where("code"))
                 )
         elif not name:
             role = "code" if "code" in columns else "name"
             row_issues.append(
                 Issue.error(
-                    "import_no_identity",
+                    "IMPORT_NO_IDENTITY",
                     "该行既没有统一社会信用代码也没有企业名称，未导入",
                     **where(role),
                 )
@@ -166,7 +166,7 @@ def _parse_rows(
         if total is None or not 0 <= total <= 100:
             row_issues.append(
                 Issue.error(
-                    "import_bad_total",
+                    "IMPORT_BAD_TOTAL",
                     f"总分“{cell_text(cell('total'))}”无效，应为0到100之间的数字；该行未导入",
                     **where("total"),
                 )
@@ -174,7 +174,7 @@ def _parse_rows(
         if grade_text not in _GRADES:
             row_issues.append(
                 Issue.error(
-                    "import_bad_grade",
+                    "IMPORT_BAD_GRADE",
                     f"等次“{grade_text}”无效，应为合格、基本合格或不合格；该行未导入",
                     **where("grade"),
                 )
@@ -184,7 +184,7 @@ def _parse_rows(
             if stated != year:
                 row_issues.append(
                     Issue.error(
-                        "import_wrong_year",
+                        "IMPORT_WRONG_YEAR",
                         f"考核年度为“{cell_text(cell('year'))}”，与导入年度{year}不符；该行未导入",
                         **where("year"),
                     )
@@ -193,7 +193,7 @@ def _parse_rows(
         if not row_issues and key in seen:
             row_issues.append(
                 Issue.error(
-                    "import_duplicate",
+                    "IMPORT_DUPLICATE",
                     f"“{key}”在第{seen[key]}行已出现，同一企业只能有一行；该行未导入",
                     **where("code" if code_text else "name"),
                 )

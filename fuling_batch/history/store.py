@@ -421,7 +421,7 @@ def _name_warning(
     where = {"file": sheet.path, "sheet": sheet.sheet, "cell": cell}
     if matched_without_code:
         return Issue.warning(
-            "history_name_match",
+            "HISTORY_NAME_MATCH",
             f"{last_year}年的历史记录中“{name}”没有统一社会信用代码，已按企业名称匹配上年度结果；"
             "请核对是否为同一企业",
             **where,
@@ -433,7 +433,7 @@ def _name_warning(
     else:
         text = f"按企业名称“{name}”找到{count}条{last_year}年的结果，无法确定，视为上年度无记录"
     return Issue.warning(
-        "history_by_name",
+        "HISTORY_BY_NAME",
         f"评分表未填写统一社会信用代码，{text}。请填写统一社会信用代码，以便跨年度准确比对",
         **where,
     )

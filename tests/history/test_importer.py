@@ -61,13 +61,13 @@ def test_good_rows_are_stored_and_bad_rows_are_located_errors(tmp_path: Path) ->
         rows = history.rows(year=2025)
     assert outcome.year == 2025 and outcome.imported == 3
     assert [(i.code, i.sheet, i.cell) for i in outcome.issues] == [
-        ("import_bad_code", "2025年考核结果", "B3"),
-        ("import_bad_total", "2025年考核结果", "D4"),
-        ("import_bad_total", "2025年考核结果", "D5"),
-        ("import_bad_grade", "2025年考核结果", "E6"),
-        ("import_duplicate", "2025年考核结果", "B9"),
-        ("import_wrong_year", "2025年考核结果", "C10"),
-        ("import_no_identity", "2025年考核结果", "B11"),
+        ("IMPORT_BAD_CODE", "2025年考核结果", "B3"),
+        ("IMPORT_BAD_TOTAL", "2025年考核结果", "D4"),
+        ("IMPORT_BAD_TOTAL", "2025年考核结果", "D5"),
+        ("IMPORT_BAD_GRADE", "2025年考核结果", "E6"),
+        ("IMPORT_DUPLICATE", "2025年考核结果", "B9"),
+        ("IMPORT_WRONG_YEAR", "2025年考核结果", "C10"),
+        ("IMPORT_NO_IDENTITY", "2025年考核结果", "B11"),
     ]
     assert all(i.is_error and i.file == "上年结果.xlsx" for i in outcome.issues)
     assert "校验位" in outcome.issues[0].message
@@ -174,7 +174,7 @@ def test_reimport_replaces_the_years_imported_rows_and_keeps_run_rows(tmp_path: 
         third = import_results(history, second, 2025)
         assert third.imported == 1
         assert [(i.code, i.cell, i.is_error) for i in third.issues] == [
-            ("import_kept_run", "C3", False)
+            ("IMPORT_KEPT_RUN", "C3", False)
         ]
         stored = {r["credit_code"]: r["origin"] for r in history.rows(year=2025)}
         assert stored == {credit_code(2): "run", credit_code(5): "import"}
@@ -202,13 +202,13 @@ def test_an_import_with_no_good_row_changes_nothing(tmp_path: Path) -> None:
             import_results(history, tmp_path / "missing.xlsx", 2025)
     assert list(sqlite3.connect(db).iterdump()) == before
     assert (bad_outcome.imported, [(i.code, i.cell) for i in bad_outcome.issues]) == (
-        0, [("import_bad_code", "A3")],
+        0, [("IMPORT_BAD_CODE", "A3")],
     )  # fmt: skip
-    assert [i.code for i in none_outcome.issues] == ["import_no_header"]
+    assert [i.code for i in none_outcome.issues] == ["IMPORT_NO_HEADER"]
     assert "统一社会信用代码" in none_outcome.issues[0].message
-    assert [i.code for i in empty_outcome.issues] == ["import_empty"]
+    assert [i.code for i in empty_outcome.issues] == ["IMPORT_EMPTY"]
     assert [(i.code, i.file) for i in garbage_outcome.issues] == [
-        ("import_unreadable", "garbage.xlsx")
+        ("IMPORT_UNREADABLE", "garbage.xlsx")
     ]
 
 
@@ -222,7 +222,7 @@ def test_imported_last_year_drives_previous_and_the_consecutive_rule(tmp_path: P
         sheet = make_sheet(enterprise="名称导入有限公司", serial=40)
         found, issues = history.previous([sheet], 2026)
     assert found[sheet.key].grade is Grade.FAIL
-    assert [i.code for i in issues] == ["history_name_match"]
+    assert [i.code for i in issues] == ["HISTORY_NAME_MATCH"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")

@@ -280,10 +280,10 @@ def test_previous_falls_back_to_the_name_with_a_warning(tmp_path: Path) -> None:
     assert found[credit_code(33)].grade is Grade.FAIL  # last year's record had no code
     assert "同名公司" not in found and "壬公司" not in found
     assert [(i.code, i.file, i.is_error) for i in issues] == [
-        ("history_by_name", "in/庚.xlsx", False),
-        ("history_name_match", "辛公司.xlsx", False),
-        ("history_by_name", "同名公司.xlsx", False),
-        ("history_by_name", "壬公司.xlsx", False),
+        ("HISTORY_BY_NAME", "in/庚.xlsx", False),
+        ("HISTORY_NAME_MATCH", "辛公司.xlsx", False),
+        ("HISTORY_BY_NAME", "同名公司.xlsx", False),
+        ("HISTORY_BY_NAME", "壬公司.xlsx", False),
     ]
     assert "统一社会信用代码" in issues[0].message and "庚公司" in issues[0].message
     assert "2条" in issues[2].message
