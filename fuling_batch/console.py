@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .rules.issues import Issue
+from .rules.issues import Issue, Severity
 from .rules.models import FileReport, FileStatus, Grade, GradeResult
 from .rules.standard import fmt_number
 
@@ -28,14 +28,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-STATUS_TEXT = {
-    FileStatus.ACCEPTED: "已接收",
-    FileStatus.REJECTED: "已退回",
-    FileStatus.SKIPPED: "已跳过",
-}
+_SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
-SEVERITY_TEXT = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]"}
+def severity_markup(severity: Severity) -> str:
+    colour = _SEVERITY_COLOUR[severity]
+    return f"[{colour}]{severity.label}[/{colour}]"
 
 
 @contextmanager
@@ -72,7 +70,7 @@ def print_issues(
         table.add_column(name, overflow="fold")
     for report, issue in rows:
         table.add_row(
-            report.path, issue.sheet, issue.cell, SEVERITY_TEXT[str(issue.severity)], issue.message
+            report.path, issue.sheet, issue.cell, severity_markup(issue.severity), issue.message
         )
     out.print(table)
     if hidden:
@@ -81,7 +79,7 @@ def print_issues(
 
 def print_file_counts(reports: Sequence[FileReport]) -> None:
     counts = {status: sum(r.status is status for r in reports) for status in FileStatus}
-    out.print("文件：" + "，".join(f"{STATUS_TEXT[s]} {n}" for s, n in counts.items()))
+    out.print("文件：" + "，".join(f"{s.label} {n}" for s, n in counts.items()))
 
 
 def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -> None:
@@ -116,4 +114,4 @@ def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -
 
 def print_findings(issues: Sequence[Issue]) -> None:
     for issue in issues:
-        err.print(f"{SEVERITY_TEXT[str(issue.severity)]} {issue.where}：{issue.message}")
+        err.print(f"{severity_markup(issue.severity)} {issue.where}：{issue.message}")

@@ -92,12 +92,16 @@ def grade_reports(
     history: History,
     standard: Standard,
     config: Config,
+    past: Sequence[YearRecord] | None = None,
 ) -> tuple[list[FileReport], list[GradeResult]]:
-    """Grade every accepted sheet against last year's record; history warnings join their file."""
+    """Grade every accepted sheet against last year's record; history warnings join their file.
+
+    ``past`` is ``history.records(up_to_year=year - 1)`` when the caller has read it already.
+    """
     sheets: list[ScoreSheet] = [
         r.sheet for r in reports if r.status is FileStatus.ACCEPTED and r.sheet is not None
     ]
-    previous, lookup_issues = history.previous(sheets, year)
+    previous, lookup_issues = history.previous(sheets, year, past)
     by_file: dict[str, list] = {}
     for issue in lookup_issues:
         by_file.setdefault(issue.file, []).append(issue)
@@ -175,7 +179,8 @@ def run(
         year_dir.mkdir(parents=True, exist_ok=True)
         with History(history_path or default_history_path(out_dir)) as history:
             with _stage(timings, "grade"):
-                reports, results = grade_reports(reports, year, history, standard, config)
+                past = history.records(up_to_year=year - 1)
+                reports, results = grade_reports(reports, year, history, standard, config, past)
 
             files = notice_files(year_dir, year, results, config.notices)
 
@@ -203,7 +208,7 @@ def run(
                 try:
                     # The trend sheet's rows for this year come from the results: history is
                     # written only once the summary and the notices exist.
-                    records = history.records(up_to_year=year - 1) + year_records(year, results)
+                    records = past + year_records(year, results)
                     returned, summary = _write_outputs(
                         input_dir,
                         year_dir,

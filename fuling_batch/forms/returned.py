@@ -45,7 +45,7 @@ def _mark(wb: Workbook, report: FileReport, converted: bool = False) -> None:
     for (sheet, address), issues in by_cell.items():
         cell = wb[sheet][address]
         cell.fill = RED if any(i.is_error for i in issues) else AMBER
-        text = "\n".join(("【错误】" if i.is_error else "【提示】") + i.message for i in issues)
+        text = "\n".join(f"【{i.severity.label}】{i.message}" for i in issues)
         comment = Comment(text, _AUTHOR)
         comment.width, comment.height = 320, min(60 + 40 * len(issues), 400)
         cell.comment = comment
@@ -60,7 +60,7 @@ def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> No
     ws["A1"] = f"退回修改说明：{report.path}"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = (
-        "红色单元格为错误（必须改正），橙色为提示（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
+        "红色单元格为错误（必须改正），橙色为警告（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
     )
     if converted:
         ws["A3"] = (
@@ -71,7 +71,7 @@ def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> No
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for issue in report.issues:
-        ws.append(["错误" if issue.is_error else "提示", issue.sheet, issue.cell, issue.message])
+        ws.append([issue.severity.label, issue.sheet, issue.cell, issue.message])
         ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCD", (8, 14, 10, 90), strict=True):
         ws.column_dimensions[col].width = width

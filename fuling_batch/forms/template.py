@@ -23,6 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..config import GradingConfig
+from ..rules.consequences import rule_sentence
 from ..rules.models import HEADER_LABELS
 from ..rules.standard import Item, Line, Standard, fmt_number, load_standard
 from ..runtime.fileio import write_atomic
@@ -361,9 +362,7 @@ def _guide_text(standard: Standard) -> list[str]:
         "基本合格；总分不足基本合格分数的，为不合格。",
         f"六、评定等次：总分{fmt_number(g.pass_min)}分及以上为合格；{fmt_number(g.basic_min)}分及以上、"
         f"不满{fmt_number(g.pass_min)}分为基本合格；{fmt_number(g.basic_min)}分以下为不合格。"
-        "总分由汇总程序按各行得分重新计算，表内小计、合计仅供参考。"
-        "评为基本合格的，对党组织书记、行政主要负责人进行谈话提醒；评为不合格的，予以组织诫勉并"
-        "纳入后进党组织重点整顿；连续两年不合格的，对书记或行政主要负责人进行调整。",
+        "总分由汇总程序按各行得分重新计算，表内小计、合计仅供参考。" + rule_sentence(),
         "七、请勿修改“编号”“评分标准”“重点项”“分值”列，勿插入、删除行，勿重命名或删除工作表；"
         "评分表已设保护（无密码），只有需要填写的单元格可以编辑，可调整行高以显示较长的扣分说明。",
         "八、保存：用 Excel 或 WPS 填写后保存为 .xlsx 格式（不要另存为 .xls、.et 或 PDF），"

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from ..config import GradingConfig
 from ..rules import creditcode
+from ..rules.identity import identity_key
 from ..rules.issues import Issue
 from ..rules.models import HEADER_LABELS, Header, ItemScore, ScoreSheet
 from ..rules.standard import Item, Line, Standard, fmt_number
@@ -74,14 +75,15 @@ def _close(a: float, b: float) -> bool:
 
 
 def _check_score(
-    row: RawRow, full: float, config: GradingConfig, errors: dict[str, str]
+    row: RawRow, line: Line, config: GradingConfig, errors: dict[str, str]
 ) -> tuple[float | None, list[Issue]]:
     cell = row.score.address
     code = row.code.code
     raw = row.score.value
+    full = line.value
     issues: list[Issue] = []
     in_range = True
-    if type(raw) is float and 0.0 <= raw <= full + 1e-9 and not errors:
+    if type(raw) is float and raw >= 0.0 and not line.exceeds(raw) and not errors:
         value = raw  # a number cell in range: nearly every score (no Parsed built)
     else:
         if cell in errors:
@@ -118,7 +120,7 @@ def _check_score(
                     cell=cell,
                 )
             )
-        if value < 0 or value > full + 1e-9:
+        if value < 0 or line.exceeds(value):
             in_range = False
             issues.append(
                 Issue.error(
@@ -137,7 +139,7 @@ def _check_score(
                     cell=cell,
                 )
             )
-    if value < full - 1e-9 and not _text(row.remark.value):
+    if not line.is_full(value) and not _text(row.remark.value):
         issues.append(
             Issue.warning(
                 "REMARK_MISSING",
@@ -242,7 +244,7 @@ def _check_rows(
             )
         line = lines[code]
         issues.extend(_check_definition(row, line.value, line.key))
-        value, found = _check_score(row, line.value, config, raw.error_cells)
+        value, found = _check_score(row, line, config, raw.error_cells)
         issues.extend(found)
         if value is None:
             parsed_ok = False
@@ -386,8 +388,8 @@ class DuplicateKey:
 
 
 def enterprise_key(header: Header) -> str:
-    """Same identity as :attr:`ScoreSheet.key`: the credit code, else the exact name."""
-    return header.credit_code or header.enterprise
+    """Same identity as :attr:`ScoreSheet.key` (:func:`~fuling_batch.rules.identity.identity_key`)."""
+    return identity_key(header.credit_code, header.enterprise)
 
 
 def duplicate_issues(keys: Sequence[DuplicateKey]) -> dict[str, list[Issue]]:

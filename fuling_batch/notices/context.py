@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import NoticeConfig
-from ..rules.models import Grade, GradeResult, ItemScore
+from ..rules.consequences import (
+    CONSEQUENCE_ADJUST,
+    CONSEQUENCE_ADMONISH,
+    CONSEQUENCE_REMIND,
+    opinion,
+)
+from ..rules.models import GradeResult, ItemScore
 from ..rules.standard import Line, Standard, fmt_number
 
 __all__ = [
@@ -37,11 +43,12 @@ KIND_ADJUST = "组织诫勉及调整建议通知书"
 KIND_ADMONISH = "组织诫勉通知书"
 KIND_REMIND = "谈话提醒通知书"
 _SEVERITY = {KIND_ADJUST: 0, KIND_ADMONISH: 1, KIND_REMIND: 2}
-OPINIONS = {
-    KIND_ADJUST: "组织诫勉，纳入后进党组织重点整顿，建议调整书记或行政主要负责人",
-    KIND_ADMONISH: "组织诫勉，纳入后进党组织重点整顿",
-    KIND_REMIND: "谈话提醒",
-}
+# The notice that carries each consequence, most severe first.
+_KIND_OF = (
+    (CONSEQUENCE_ADJUST, KIND_ADJUST),
+    (CONSEQUENCE_ADMONISH, KIND_ADMONISH),
+    (CONSEQUENCE_REMIND, KIND_REMIND),
+)
 
 # A notice lists at most this many deductions (largest first) and says how many more there are.
 MAX_DEDUCTIONS = 10
@@ -80,11 +87,10 @@ def chinese_date(day: dt.date) -> str:
 
 
 def notice_kind(result: GradeResult) -> str | None:
-    """The notice an enterprise gets for its final grade, or None for 合格."""
-    if result.final_grade is Grade.BASIC:
-        return KIND_REMIND
-    if result.final_grade is Grade.FAIL:
-        return KIND_ADJUST if result.consecutive_fail else KIND_ADMONISH
+    """The notice that carries an enterprise's consequences, or None (合格: none)."""
+    for consequence, kind in _KIND_OF:
+        if consequence in result.consequences:
+            return kind
     return None
 
 
@@ -151,7 +157,7 @@ def build_context(
         "kind": _static(plan.kind),
         "more_deductions": len(deductions) - len(shown),
         "number": clean_text(plan.number),
-        "opinion": _static(OPINIONS[plan.kind]),
+        "opinion": _static(opinion(result.consequences)),
         "prev_grade": _static(str(prev.grade)) if prev else "",
         "prev_total": fmt_number(prev.total) if prev else "",
         "prev_year": prev.year if prev else "",
@@ -176,7 +182,7 @@ def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, Li
     out = []
     for order, line in enumerate(standard.lines):
         got = scores.get(line.code)
-        if got is None or got.score >= line.value - 1e-9:
+        if got is None or line.is_full(got.score):
             continue
         out.append((round(line.value - got.score, 6), order, line, got))
     out.sort(key=lambda t: (-t[0], t[1]))

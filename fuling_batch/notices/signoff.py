@@ -16,9 +16,10 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree
 
+from ..rules.consequences import opinion
 from ..runtime.fileio import write_atomic
 from .body import set_column_widths
-from .context import OPINIONS, NoticePlan
+from .context import NoticePlan
 from .layout import (
     FONT_H1,
     apply_section,
@@ -51,7 +52,7 @@ def write_sign_off(
     text from that row (python-docx would take seconds for thousands of rows).
     """
     rows = [
-        (str(i), record.enterprise, str(plan.result.final_grade), OPINIONS[record.kind],
+        (str(i), record.enterprise, str(plan.result.final_grade), opinion(plan.result.consequences),
          record.number, "")
         for i, (record, plan) in enumerate(zip(records, plans, strict=True), 1)
     ]  # fmt: skip

@@ -1,8 +1,9 @@
 """The rules: the scoring standard as data, grading, identity across years, and the data types
 that flow between the stages. Every other package builds on this one; it imports none of them."""
 
+from .consequences import consequences_for, fail_streak
 from .creditcode import is_valid as is_valid_credit_code
-from .grading import consequences_for, grade, grade_by_total
+from .grading import grade, grade_by_total
 from .issues import Issue, Severity
 from .models import FileReport, FileStatus, Grade, GradeResult, Header, ItemScore, ScoreSheet
 from .standard import Item, Line, Part, Section, Standard, load_standard
@@ -23,6 +24,7 @@ __all__ = [
     "Severity",
     "Standard",
     "consequences_for",
+    "fail_streak",
     "grade",
     "grade_by_total",
     "is_valid_credit_code",

@@ -1,8 +1,7 @@
-"""Grading: totals, the grade by total, the ▲ rule and the consequences of 三、3 强化监督考核.
+"""Grading: totals, the grade by total and the ▲ rule (docs/规则说明.md, 评级规则).
 
 The annex: "考评得分在80分以上为合格，60—80分为基本合格，60分以下为不合格。标▲的项目没有达标，
-即为不合格或者基本合格。" Section 三、3: 基本合格 → 谈话提醒; 不合格 → 组织诫勉 and 重点整顿;
-连续两年不合格 → 调整.
+即为不合格或者基本合格。" What each grade leads to is ``consequences.py``'s.
 """
 
 from __future__ import annotations
@@ -11,19 +10,11 @@ import math
 from collections.abc import Mapping
 
 from ..config import GradingConfig
-from .models import (
-    CONSEQUENCE_ADJUST,
-    CONSEQUENCE_ADMONISH,
-    CONSEQUENCE_RECTIFY,
-    CONSEQUENCE_REMIND,
-    Grade,
-    GradeResult,
-    PreviousRecord,
-    ScoreSheet,
-)
+from .consequences import ADJUST_AFTER, action_sentence, consequences_for, fail_streak
+from .models import Grade, GradeResult, PreviousRecord, ScoreSheet
 from .standard import Item, Line, Standard, fmt_number
 
-__all__ = ["consequences_for", "grade", "grade_by_total", "line_met", "triangle_shortfalls"]
+__all__ = ["grade", "grade_by_total", "line_met", "triangle_shortfalls"]
 
 
 def grade_by_total(total: float, config: GradingConfig) -> Grade:
@@ -39,8 +30,8 @@ def line_met(line: Line, score: float, config: GradingConfig) -> bool:
     if config.triangle_rule == "zero":
         return score > 0
     if config.triangle_rule == "share":
-        return score >= config.triangle_share * line.value - 1e-9
-    return score >= line.value - 1e-9
+        return line.is_full(score, config.triangle_share)
+    return line.is_full(score)
 
 
 def triangle_shortfalls(
@@ -52,15 +43,6 @@ def triangle_shortfalls(
         if not line_met(line, scores[line.code], config):
             short.setdefault(line.item.code, []).append(line)
     return {code: tuple(lines) for code, lines in short.items()}
-
-
-def consequences_for(final: Grade, consecutive_fail: bool) -> tuple[str, ...]:
-    if final is Grade.BASIC:
-        return (CONSEQUENCE_REMIND,)
-    if final is Grade.FAIL:
-        base = (CONSEQUENCE_ADMONISH, CONSEQUENCE_RECTIFY)
-        return (*base, CONSEQUENCE_ADJUST) if consecutive_fail else base
-    return ()
 
 
 def grade(
@@ -86,14 +68,10 @@ def grade(
     if shortfalls and raw is Grade.PASS:
         final = Grade.BASIC
 
-    consecutive = (
-        final is Grade.FAIL
-        and previous is not None
-        and previous.year == year - 1
-        and previous.grade is Grade.FAIL
-    )
+    past = previous.grades() if previous is not None else {}
+    streak = fail_streak({**past, year: final}, year)
     explanations = _explain(
-        total, raw, final, shortfalls, scores, standard, config, previous, consecutive
+        total, raw, final, shortfalls, scores, standard, config, previous, streak
     )
     return GradeResult(
         sheet=sheet,
@@ -104,8 +82,8 @@ def grade(
         final_grade=final,
         triangle_not_met=tuple(shortfalls),
         triangle_lines=tuple(line.code for lines in shortfalls.values() for line in lines),
-        consequences=consequences_for(final, consecutive),
-        consecutive_fail=consecutive,
+        consequences=consequences_for(final, streak),
+        fail_streak=streak,
         previous=previous,
         explanations=explanations,
     )
@@ -126,7 +104,7 @@ def _explain(
     standard: Standard,
     config: GradingConfig,
     previous: PreviousRecord | None,
-    consecutive: bool,
+    streak: int,
 ) -> tuple[str, ...]:
     out = [f"总分{fmt_number(total)}分，按总分评定为{raw}（{_band(raw, config)}）。"]
     if shortfalls:
@@ -144,14 +122,12 @@ def _explain(
         out.append(
             f"上年度（{previous.year}年）总分{fmt_number(previous.total)}分，等次{previous.grade}。"
         )
-    if consecutive and previous is not None:
+    if streak >= ADJUST_AFTER and previous is not None:
         out.append(
             f"{previous.year}年、{previous.year + 1}年连续两年不合格，建议对书记或行政主要负责人进行调整。"
         )
-    if final is Grade.BASIC:
-        out.append("对书记、行政主要负责人予以谈话提醒。")
-    elif final is Grade.FAIL:
-        out.append("对书记、行政主要负责人予以组织诫勉，并纳入后进党组织进行重点整顿。")
+    if sentence := action_sentence(final):
+        out.append(sentence)
     return tuple(out)
 
 

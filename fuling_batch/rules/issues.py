@@ -18,6 +18,11 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
+    @property
+    def label(self) -> str:
+        """How the severity reads to the operator, on the terminal, the summary and returned copies."""
+        return "错误" if self is Severity.ERROR else "警告"
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:

@@ -13,13 +13,12 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+from .consequences import ADJUST_AFTER
+from .grade import Grade
+from .identity import identity_key
 from .issues import Issue
 
 __all__ = [
-    "CONSEQUENCE_ADJUST",
-    "CONSEQUENCE_ADMONISH",
-    "CONSEQUENCE_RECTIFY",
-    "CONSEQUENCE_REMIND",
     "HEADER_LABELS",
     "FileReport",
     "FileStatus",
@@ -33,28 +32,22 @@ __all__ = [
 ]
 
 
-class Grade(StrEnum):
-    PASS = "合格"
-    BASIC = "基本合格"
-    FAIL = "不合格"
-
-    @property
-    def rank(self) -> int:
-        """Higher is better; used to cap a grade (the ▲ rule) and to compare years."""
-        return {Grade.PASS: 2, Grade.BASIC: 1, Grade.FAIL: 0}[self]
-
-
-# The words of 三、3 强化监督考核, as used in report.json and the summary.
-CONSEQUENCE_REMIND = "谈话提醒"
-CONSEQUENCE_ADMONISH = "组织诫勉"
-CONSEQUENCE_RECTIFY = "重点整顿"
-CONSEQUENCE_ADJUST = "调整"
-
-
 class FileStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     SKIPPED = "skipped"
+
+    @property
+    def label(self) -> str:
+        """How the status reads to the operator, on the terminal and in the summary."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    FileStatus.ACCEPTED: "已接收",
+    FileStatus.REJECTED: "已退回",
+    FileStatus.SKIPPED: "已跳过",
+}
 
 
 # The SPEC's header-block labels, in the order the template lays them out. Each has its value
@@ -120,8 +113,8 @@ class ScoreSheet:
 
     @property
     def key(self) -> str:
-        """Identity across years: the credit code, or the exact name when the code is missing."""
-        return self.header.credit_code or self.header.enterprise
+        """Identity across years (:func:`~fuling_batch.rules.identity.identity_key`)."""
+        return identity_key(self.header.credit_code, self.header.enterprise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +135,13 @@ class PreviousRecord:
     total: float
     grade: Grade
     enterprise: str = ""
+    # The same enterprise's final grades before ``year`` (through the identity rule), oldest
+    # first: what a fail streak longer than two years is counted from.
+    earlier: tuple[tuple[int, Grade], ...] = ()
+
+    def grades(self) -> dict[int, Grade]:
+        """Every known final grade of the enterprise up to ``year``, by year."""
+        return {**dict(self.earlier), self.year: self.grade}
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +164,7 @@ class GradeResult:
     triangle_not_met: tuple[str, ...]
     triangle_lines: tuple[str, ...]
     consequences: tuple[str, ...]
-    consecutive_fail: bool
+    fail_streak: int  # consecutive 不合格 years ending this year (0 unless this year fails)
     previous: PreviousRecord | None
     explanations: tuple[str, ...]
 
@@ -179,6 +179,11 @@ class GradeResult:
     @property
     def key(self) -> str:
         return self.sheet.key
+
+    @property
+    def consecutive_fail(self) -> bool:
+        """连续两年（或更多年）不合格: the 调整 rule applies."""
+        return self.fail_streak >= ADJUST_AFTER
 
     @property
     def needs_notice(self) -> bool:

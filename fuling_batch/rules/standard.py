@@ -17,7 +17,17 @@ from typing import Any
 
 from ..errors import StandardError
 
-__all__ = ["Item", "Line", "Part", "Section", "Standard", "load_standard"]
+__all__ = [
+    "TOLERANCE",
+    "Item",
+    "Line",
+    "Part",
+    "Section",
+    "Standard",
+    "at_least",
+    "load_standard",
+    "same_score",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,21 @@ class Item:
         return short_text(self.text)
 
 
+# Scores are decimals typed by people and summed in binary floating point: a score within this
+# of a bound counts as on it. The one tolerance every comparison of scores uses.
+TOLERANCE = 1e-9
+
+
+def at_least(score: float, bound: float) -> bool:
+    """``score >= bound``, allowing for floating-point error."""
+    return score >= bound - TOLERANCE
+
+
+def same_score(a: float, b: float) -> bool:
+    """Whether two totals are equal, allowing for floating-point error (ties in a ranking)."""
+    return abs(a - b) < TOLERANCE
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """A scorable line of the score sheet: an item, or one part of an item that has parts."""
@@ -54,6 +79,14 @@ class Line:
     item: Item
     value: float
     label: str
+
+    def is_full(self, score: float, share: float = 1.0) -> bool:
+        """Whether ``score`` reaches the line's full value (or ``share`` of it)."""
+        return at_least(score, share * self.value)
+
+    def exceeds(self, score: float) -> bool:
+        """Whether ``score`` is above the line's value (out of range)."""
+        return not at_least(self.value, score)
 
     @property
     def key(self) -> bool:

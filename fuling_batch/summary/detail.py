@@ -25,14 +25,6 @@ from .writer import (
 
 __all__ = ["criterion", "impact", "write_deductions", "write_issues", "write_triangles"]
 
-STATUS_TEXT = {
-    FileStatus.ACCEPTED: "已接收",
-    FileStatus.REJECTED: "已退回",
-    FileStatus.SKIPPED: "已跳过",
-}
-SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
-_EPS = 1e-9
-
 
 def criterion(line: Line) -> str:
     """The shortened criterion of a line: the item's first clause, plus the part for 4.1.x."""
@@ -47,7 +39,7 @@ def write_deductions(
         (r, line, item)
         for _, r in order
         for item in r.sheet.scores
-        if (line := line_of.get(item.code)) is not None and item.score < line.value - _EPS
+        if (line := line_of.get(item.code)) is not None and not line.is_full(item.score)
     ]
     # The criterion of each line, shortened once (not once per row).
     text_of = {line.code: criterion(line) for line in standard.lines}
@@ -149,9 +141,9 @@ def write_triangles(
 def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport]) -> None:
     rows: list[tuple[FileReport, list[object]]] = []
     for report in sorted(reports, key=lambda rep: rep.path):
-        status = STATUS_TEXT[report.status]
+        status = report.status.label
         for issue in report.issues:
-            sev = SEVERITY_TEXT[issue.severity]
+            sev = issue.severity.label
             rows.append(
                 (
                     report,
@@ -178,8 +170,16 @@ def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport
         Column("文件状态", 9),
     ]
     out: SheetWriter = sheet("校验问题", columns, freeze_cols=1)
-    level = {"错误": fmt.grade[Grade.FAIL], "警告": fmt.grade[Grade.BASIC], "": fmt.center}
-    status_fmt = {"已接收": fmt.center, "已退回": fmt.grade[Grade.FAIL], "已跳过": fmt.center}
+    level = {
+        Severity.ERROR.label: fmt.grade[Grade.FAIL],
+        Severity.WARNING.label: fmt.grade[Grade.BASIC],
+        "": fmt.center,
+    }
+    status_fmt = {
+        FileStatus.ACCEPTED.label: fmt.center,
+        FileStatus.REJECTED.label: fmt.grade[Grade.FAIL],
+        FileStatus.SKIPPED.label: fmt.center,
+    }
     formats_of = {
         (sev, status): [fmt.text, fmt.text, fmt.center, lf, fmt.text, fmt.wrap, sf]
         for sev, lf in level.items()

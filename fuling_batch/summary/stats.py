@@ -14,8 +14,10 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 
+from ..rules.consequences import fail_streak
+from ..rules.identity import lineages
 from ..rules.models import Grade, GradeResult, YearRecord
-from ..rules.standard import Line, Standard
+from ..rules.standard import Line, Standard, at_least, same_score
 from .detail import criterion
 from .writer import (
     CHART_COLOURS,
@@ -42,7 +44,6 @@ __all__ = [
 ]
 
 WEAKEST = 10  # how many lines the 统计 sheet lists as the district's weakest
-_EPS = 1e-9
 
 
 def ranked(results: Sequence[GradeResult]) -> list[tuple[int, GradeResult]]:
@@ -50,7 +51,7 @@ def ranked(results: Sequence[GradeResult]) -> list[tuple[int, GradeResult]]:
     order = sorted(results, key=lambda r: (-r.total, r.key))
     out: list[tuple[int, GradeResult]] = []
     for i, r in enumerate(order):
-        rank = out[-1][0] if out and abs(out[-1][1].total - r.total) < _EPS else i + 1
+        rank = out[-1][0] if out and same_score(out[-1][1].total, r.total) else i + 1
         out.append((rank, r))
     return out
 
@@ -143,7 +144,7 @@ def write_statistics(
         row += 1
         scores = [r.section_scores[i] for r in results]
         avg = sum(scores) / n if n else None
-        full = sum(s >= section.cap - _EPS for s in scores)
+        full = sum(at_least(s, section.cap) for s in scores)
         out.row(
             row,
             [section.title, section.cap, avg, None if avg is None else avg / section.cap, full],
@@ -159,7 +160,7 @@ def write_statistics(
             standard.total,
             avg_total,
             None if avg_total is None else avg_total / standard.total,
-            sum(r.total >= standard.total - _EPS for r in results),
+            sum(at_least(r.total, standard.total) for r in results),
         ],
         [fmt.foot_text, fmt.foot_num, fmt.foot_num, fmt.foot_pct, fmt.foot_int],
     )
@@ -175,7 +176,7 @@ def write_statistics(
     )
     weakest = weakest_lines(results, standard, per_line=per_line)
     lost_by_line = {
-        line.code: sum(s < line.value - _EPS for s in scores)
+        line.code: sum(not line.is_full(s) for s in scores)
         for line, scores in zip(standard.lines, per_line, strict=True)
     }
     for line, rate in weakest:
@@ -257,32 +258,36 @@ def trend_rows(
 ) -> list[TrendRow]:
     """Every enterprise with a record up to ``year``: this year's in rank order, then the rest by key.
 
-    This year's results are added when the history lacks them, so the sheet never contradicts 汇总.
+    Records are grouped by the identity rule (:func:`~fuling_batch.rules.identity.lineages`),
+    as grading matched them. This year's results are added when the history lacks them, so
+    the sheet never contradicts 汇总.
     """
-    table: dict[str, dict[int, YearRecord]] = {}
-    for rec in records:
-        if rec.year <= year:
-            table.setdefault(rec.key, {})[rec.year] = rec
+    kept = {(rec.year, rec.key): rec for rec in records if rec.year <= year}
     for _, r in order:
-        table.setdefault(r.key, {}).setdefault(
-            year, YearRecord(year, r.key, r.credit_code, r.enterprise, r.total, r.final_grade)
+        kept.setdefault(
+            (year, r.key),
+            YearRecord(year, r.key, r.credit_code, r.enterprise, r.total, r.final_grade),
         )
-    current = [r.key for _, r in order]
-    rest = sorted(set(table) - set(current))
+    groups = lineages(list(kept.values()))
+    line_of = {(y, rec.key): line for line, by_year in groups.items() for y, rec in by_year.items()}
+    current = list(dict.fromkeys(line_of[(year, r.key)] for _, r in order))
     rows = []
-    for key in [*current, *rest]:
-        by_year = dict(sorted(table[key].items()))
-        latest = by_year[max(by_year)]
-        rows.append(TrendRow(key, latest.enterprise, latest.credit_code, by_year))
+    for line in current:
+        rows.append(_trend_row(groups[line]))
+    rest = [_trend_row(groups[line]) for line in set(groups) - set(current)]
+    rows += sorted(rest, key=lambda row: row.key)
     return rows
 
 
+def _trend_row(by_year: dict[int, YearRecord]) -> TrendRow:
+    by_year = dict(sorted(by_year.items()))
+    latest = by_year[max(by_year)]
+    return TrendRow(latest.key, latest.enterprise, latest.credit_code, by_year)
+
+
 def consecutive_fails(row: TrendRow, year: int) -> int:
-    """Consecutive 不合格 years ending at ``year`` (a year without a record ends the run)."""
-    count = 0
-    while (rec := row.by_year.get(year - count)) is not None and rec.grade is Grade.FAIL:
-        count += 1
-    return count
+    """The enterprise's fail streak ending at ``year`` (:func:`~fuling_batch.rules.consequences.fail_streak`)."""
+    return fail_streak({y: rec.grade for y, rec in row.by_year.items()}, year)
 
 
 def write_trends(

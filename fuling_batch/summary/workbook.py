@@ -40,7 +40,6 @@ from .writer import (
 __all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
 
 SHEET_NAMES = ("汇总", "分项得分", "扣分明细", "▲未达标明细", "统计", "年度趋势", "校验问题")
-_EPS = 1e-9
 # Rows are streamed to disk as each sheet is written: memory stays flat for 10,000 enterprises.
 CONSTANT_MEMORY = True
 
@@ -262,7 +261,7 @@ def _write_line_scores(
     )
     row += 1
     rates = [
-        sum(s >= line.value - _EPS for s in v) / len(v) if v else None
+        sum(line.is_full(s) for s in v) / len(v) if v else None
         for line, v in zip(lines, per_line, strict=True)
     ]
     out.row(

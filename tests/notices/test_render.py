@@ -26,7 +26,6 @@ from fuling_batch.notices.context import (
     KIND_ADJUST,
     KIND_ADMONISH,
     KIND_REMIND,
-    OPINIONS,
     build_context,
     clean_text,
     plan_notices,
@@ -424,7 +423,7 @@ def test_sign_off_rows_are_what_python_docx_writes(tmp_path: Path) -> None:
         tmp_path, 2026, results, STANDARD, NoticeConfig(), processes=1, issue_date=ISSUED
     )
     rows = [
-        (str(i), r.enterprise, "不合格", OPINIONS[r.kind], r.number, "")
+        (str(i), r.enterprise, "不合格", "组织诫勉，纳入后进党组织重点整顿", r.number, "")
         for i, r in enumerate(records, 1)
     ]
     buf = io.BytesIO()

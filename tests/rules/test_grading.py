@@ -12,15 +12,14 @@ from hypothesis import strategies as st
 
 from fuling_batch.config import GradingConfig
 from fuling_batch.history.store import History
-from fuling_batch.rules.grading import grade, grade_by_total
-from fuling_batch.rules.models import (
+from fuling_batch.rules.consequences import (
     CONSEQUENCE_ADJUST,
     CONSEQUENCE_ADMONISH,
     CONSEQUENCE_RECTIFY,
     CONSEQUENCE_REMIND,
-    Grade,
-    PreviousRecord,
 )
+from fuling_batch.rules.grading import grade, grade_by_total
+from fuling_batch.rules.models import Grade, PreviousRecord
 from tests.factories import STANDARD, credit_code, make_result, make_sheet
 
 LINES = STANDARD.lines
