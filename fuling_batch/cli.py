@@ -224,6 +224,13 @@ def run(
     out.print(
         f"  通知书：{len(outcome.notices)} 份；退回修改：{len(outcome.returned)} 份；report.json"
     )
+    if missing := outcome.missing_returned:
+        err.print(
+            f"[red]注意：[/red]{len(missing)} 份被退回的评分表未能生成退回修改副本："
+            + "、".join(missing[:5])
+            + ("等" if len(missing) > 5 else "")
+            + "；原因见 report.json，需修改的问题见汇总表“校验问题”工作表"
+        )
     if timings:
         import json
         import resource

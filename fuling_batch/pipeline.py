@@ -28,6 +28,7 @@ from .history.store import History, default_history_path, year_records, year_row
 from .intake.check import PARALLEL_FROM, check_folder
 from .report import REPORT_NAME, dumps, report_data, write_report
 from .rules.grading import grade
+from .rules.issues import Issue
 from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .rules.standard import Standard, load_standard
 from .runtime import collector
@@ -58,6 +59,13 @@ class RunOutcome:
     @property
     def rejected(self) -> list[FileReport]:
         return [r for r in self.reports if r.status is FileStatus.REJECTED]
+
+    @property
+    def missing_returned(self) -> list[str]:
+        """Rejected files whose returned copy could not be made (RETURNED_COPY_FAILED)."""
+        return [
+            r.path for r in self.reports if any(i.code == "RETURNED_COPY_FAILED" for i in r.issues)
+        ]
 
     @property
     def exit_code(self) -> int:
@@ -102,13 +110,7 @@ def grade_reports(
         r.sheet for r in reports if r.status is FileStatus.ACCEPTED and r.sheet is not None
     ]
     previous, lookup_issues = history.previous(sheets, year, past)
-    by_file: dict[str, list] = {}
-    for issue in lookup_issues:
-        by_file.setdefault(issue.file, []).append(issue)
-    reports = [
-        replace(r, issues=(*r.issues, *by_file[r.path])) if r.path in by_file else r
-        for r in reports
-    ]
+    reports = _with_issues(reports, lookup_issues)
     results = [grade(s, standard, config.grading, year, previous.get(s.key)) for s in sheets]
     results.sort(key=lambda r: (-r.total, r.key))
     return reports, results
@@ -125,8 +127,12 @@ def _write_outputs(
     config: Config,
     timings: dict[str, float],
     collecting: Callable[[], AbstractContextManager[None]],
-) -> tuple[list[Path], Path]:
-    """Returned copies of rejected sheets (with the cycle collector on), then the summary."""
+) -> tuple[list[FileReport], list[Path], Path]:
+    """Returned copies of rejected sheets (with the cycle collector on), then the summary.
+
+    Returns the reports with a finding for each copy that could not be made, the copies and
+    the summary.
+    """
     from .summary.workbook import write_summary
 
     # A re-run replaces the year's returned copies, so copies of sheets fixed since then do
@@ -138,10 +144,22 @@ def _write_outputs(
         from .forms.returned import write_returned_copies
 
         with _stage(timings, "returned"), collecting():
-            returned = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+            returned, failed = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
+        reports = _with_issues(reports, failed)
     with _stage(timings, "summary"):
         summary = write_summary(year_dir, year, results, reports, records, standard, config)
-    return returned, summary
+    return reports, returned, summary
+
+
+def _with_issues(reports: Sequence[FileReport], issues: Sequence[Issue]) -> list[FileReport]:
+    """``reports`` with each of ``issues`` added to the report of its file."""
+    by_file: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    return [
+        replace(r, issues=(*r.issues, *by_file[r.path])) if r.path in by_file else r
+        for r in reports
+    ]
 
 
 def run(
@@ -209,7 +227,7 @@ def run(
                     # The trend sheet's rows for this year come from the results: history is
                     # written only once the summary and the notices exist.
                     records = past + year_records(year, results)
-                    returned, summary = _write_outputs(
+                    reports, returned, summary = _write_outputs(
                         input_dir,
                         year_dir,
                         year,

@@ -12,6 +12,7 @@ values (formatting is not kept) and the copy's name says so.
 from __future__ import annotations
 
 import io
+import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,13 +106,15 @@ def _returnable(report: FileReport) -> bool:
 
 def write_returned_copies(
     input_dir: Path, reports: Sequence[FileReport], out_dir: Path
-) -> list[Path]:
-    """Write a marked copy of each rejected, readable sheet under ``out_dir``; return their paths.
+) -> tuple[list[Path], list[Issue]]:
+    """Write a marked copy of each rejected, readable sheet under ``out_dir``.
 
-    A copy that cannot be made (the file changed or vanished since it was checked) is left
-    out; the findings are still in the report. Inputs are opened read-only.
+    Returns the copies written, and a finding (RETURNED_COPY_FAILED, on its file) for each copy
+    that could not be made: the file changed or vanished since it was checked, or the copy
+    could not be written. Inputs are opened read-only.
     """
     written: list[Path] = []
+    failed: list[Issue] = []
     for report in reports:
         if not _returnable(report):
             continue
@@ -128,6 +131,20 @@ def write_returned_copies(
                 _mark(wb, report, converted=True)
                 target = target.with_name(f"{target.stem}{XLS_SUFFIX}.xlsx")
             written.append(write_atomic(target, wb.save))
-        except Exception:
-            continue
-    return written
+        except Exception as exc:  # one copy must not stop the others, nor the run
+            failed.append(_failure(report.path, exc))
+    return written, failed
+
+
+def _failure(path: str, exc: Exception) -> Issue:
+    why = (
+        exc.strerror
+        if isinstance(exc, OSError) and exc.strerror
+        else f"{type(exc).__name__}: {exc}"
+    )
+    return Issue.warning(
+        "RETURNED_COPY_FAILED",
+        f"未能生成该评分表的退回修改副本（{why}）；需修改的问题见汇总表“校验问题”工作表和 report.json",
+        file=path,
+        detail=traceback.format_exc(),
+    )

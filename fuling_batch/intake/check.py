@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -182,10 +183,20 @@ def check_file(
         )
     except MemoryError:
         return _refused(rel, "SHEET_TOO_LARGE", "文件内容过大，读取时内存不足，已拒绝读取")
-    except Exception as exc:  # one broken file must never stop the batch
-        return _refused(
-            rel, "FILE_UNREADABLE", f"读取文件时出错（{type(exc).__name__}: {exc}）；{_RESAVE}"
-        )
+    except Exception as exc:  # a bug of ours (or a library's): it must not stop the batch
+        return crashed(rel, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def crashed(rel: str, what: str, detail: str = "") -> Result:
+    """A file the program failed on: its own error (FILE_CRASHED), not the inspector's."""
+    issue = Issue.error(
+        "FILE_CRASHED",
+        f"程序内部错误（{what}），该文件未能处理。请把 report.json 发给维护人员；"
+        "评分表本身可能没有问题，请勿因此修改",
+        file=rel,
+        detail=detail,
+    )
+    return FileReport(rel, FileStatus.REJECTED, (issue,)), None
 
 
 def _fields(cls: type) -> attrgetter[tuple[object, ...]]:
@@ -294,11 +305,7 @@ def _parallel(
             with process_pool(1, _init_worker, args) as single:
                 result = _unpack(single.submit(_check_chunk, [candidate]).result()[0])
         except (BrokenProcessPool, OSError):
-            result = _refused(
-                candidate.relative,
-                "FILE_CRASHED",
-                f"读取该文件时读取进程异常终止，文件可能已损坏或为恶意构造；{_RESAVE}",
-            )
+            result = crashed(candidate.relative, "读取该文件的进程异常终止")
         results[candidate.relative] = result
         tick(1)
     return results

@@ -65,9 +65,9 @@ def discover(input_dir: Path) -> list[Candidate]:
     """Every file under ``input_dir`` (recursive), sorted by relative POSIX path.
 
     Symbolic links are not followed into directories (a link loop must not hang the batch);
-    files in hidden folders are listed as skipped. As ``os.walk``, a folder that cannot be
-    listed is passed over; each entry's type comes from the listing itself (no ``stat`` per
-    file, except for links).
+    files in hidden folders are listed as skipped, and so is a folder that cannot be listed,
+    with the reason. Each entry's type comes from the listing itself (no ``stat`` per file,
+    except for links).
     """
     found: list[Candidate] = []
 
@@ -75,7 +75,15 @@ def discover(input_dir: Path) -> list[Candidate]:
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            found.append(
+                Candidate(
+                    folder,
+                    rel or ".",
+                    f"无法打开该文件夹（{why}），其中的文件未读取；请检查文件夹权限",
+                )
+            )
             return
         for entry in entries:
             name = entry.name

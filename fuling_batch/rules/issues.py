@@ -38,6 +38,8 @@ class Issue:
     file: str = ""
     sheet: str = ""
     cell: str = ""
+    # For the maintainers, never shown to the operator: the traceback of a program error.
+    detail: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -52,6 +54,8 @@ class Issue:
         """The SPEC's report.json shape (file is implied by the enclosing entry)."""
         data = asdict(self)
         data.pop("file")
+        if not self.detail:
+            data.pop("detail")
         data["severity"] = str(self.severity)
         return data
 

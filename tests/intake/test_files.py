@@ -349,7 +349,8 @@ def test_inputs_unchanged_and_returned_copies_marked(tmp_path: Path) -> None:
     before = _hashes(folder)
     mtimes = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     reports = check_folder(folder, 2026, STANDARD, GradingConfig())
-    written = write_returned_copies(folder, reports, tmp_path / "退回修改")
+    written, failed = write_returned_copies(folder, reports, tmp_path / "退回修改")
+    assert failed == []
     assert _hashes(folder) == before
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == mtimes
     names = sorted(p.relative_to(tmp_path / "退回修改").as_posix() for p in written)
