@@ -31,6 +31,23 @@ MIGRATIONS: tuple[str, ...] = (
         run_time TEXT NOT NULL, rows INTEGER NOT NULL, source TEXT NOT NULL DEFAULT ''
     );
     """,
+    # v3: the document register (发文登记), and each result's fail streak.
+    """
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY, year INTEGER NOT NULL, key TEXT NOT NULL,
+        credit_code TEXT NOT NULL DEFAULT '', enterprise TEXT NOT NULL, kind TEXT NOT NULL,
+        number INTEGER NOT NULL, doc_number TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'issued', 'void')),
+        drafted TEXT NOT NULL, updated TEXT NOT NULL, issued TEXT NOT NULL DEFAULT '',
+        voided TEXT NOT NULL DEFAULT '', file TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL DEFAULT '', replaces INTEGER REFERENCES notices (id),
+        total REAL NOT NULL, final_grade TEXT NOT NULL, consequences TEXT NOT NULL,
+        context TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (year, number)
+    );
+    CREATE INDEX notices_by_key ON notices (year, key);
+    ALTER TABLE results ADD COLUMN fail_streak INTEGER NOT NULL DEFAULT 0
+    """,
 )
 
 
@@ -42,6 +59,7 @@ COLUMNS = (
     "year", "key", "credit_code", "enterprise", "party_org", "secretary", "admin_head",
     "section_scores", "item_scores", "total", "raw_grade", "final_grade", "triangle_not_met",
     "consequences", "consecutive_fail", "source_file", "source_sha256", "run_time", "origin",
+    "fail_streak",
 )  # fmt: skip
 
 

@@ -14,16 +14,26 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, UsageError
 from ..rules.creditcode import normalize
-from ..rules.identity import MatchKind, YearIndex, identity_key, lineages
+from ..rules.identity import MatchKind, YearIndex, lineages
 from ..rules.issues import Issue
 from ..rules.models import Grade, GradeResult, PreviousRecord, ScoreSheet, YearRecord
+from ..rules.numbering import Entry
+from .register import RegisterUpdate, apply_update, mark_issued, read_context, read_entries
+from .rows import (
+    ORIGIN_IMPORT,
+    ORIGIN_RUN,
+    ImportedRecord,
+    YearRows,
+    imported_row,
+    year_records,
+    year_rows,
+)
 from .schema import COLUMNS, INSERT, JSON_COLUMNS, MIGRATIONS, SCHEMA_VERSION, statements
 
 __all__ = [
@@ -39,27 +49,11 @@ __all__ = [
 ]
 
 DEFAULT_HISTORY_NAME = "history.sqlite3"
-ORIGIN_RUN = "run"
-ORIGIN_IMPORT = "import"
 
 
 def default_history_path(out_dir: Path) -> Path:
     """Where the history lives unless ``--history`` says otherwise."""
     return Path(out_dir) / DEFAULT_HISTORY_NAME
-
-
-@dataclass(frozen=True, slots=True)
-class ImportedRecord:
-    """One enterprise's result for an earlier year, as read from a results spreadsheet."""
-
-    key: str
-    credit_code: str
-    enterprise: str
-    total: float
-    grade: Grade
-    party_org: str = ""
-    secretary: str = ""
-    admin_head: str = ""
 
 
 class History:
@@ -145,15 +139,32 @@ class History:
         """Replace the year's rows with ``results`` in one transaction (idempotent)."""
         self.write_year(year_rows(year, results, run_time))
 
-    def write_year(self, rows: YearRows) -> None:
-        """Replace the year's rows with rows made by :func:`year_rows`, in one transaction."""
+    def write_year(self, rows: YearRows, register: RegisterUpdate | None = None) -> None:
+        """Replace the year's rows with rows made by :func:`year_rows`, and apply the run's
+        changes to the document register, in one transaction."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM results WHERE year = ?", (rows.year,))
             conn.executemany(INSERT, rows.rows)
+            if register is not None:
+                apply_update(conn, register)
             conn.execute(
                 "INSERT INTO runs (year, origin, run_time, rows) VALUES (?, ?, ?, ?)",
                 (rows.year, ORIGIN_RUN, rows.stamp, len(rows.rows)),
             )
+
+    def register(self, year: int) -> list[Entry]:
+        """The year's document register (发文登记), in number order."""
+        return read_entries(self._conn, year)
+
+    def notice_context(self, entry_id: int) -> dict[str, Any]:
+        """The template context a registered notice was rendered from."""
+        return read_context(self._conn, entry_id)
+
+    def issue(self, marks: Sequence[tuple[int, str, str, str, str]], stamp: str) -> None:
+        """Record drafts as issued, in one transaction: (id, day, file, sha256, context JSON)."""
+        with self._transaction() as conn:
+            for entry_id, day, file, sha256, context in marks:
+                mark_issued(conn, entry_id, day, stamp, file, sha256, context)
 
     def replace_imported(
         self,
@@ -176,7 +187,7 @@ class History:
                 row[0] for row in conn.execute("SELECT key FROM results WHERE year = ?", (year,))
             }
             rows = [
-                _imported_row(year, r, source_file, source_sha256, stamp)
+                imported_row(year, r, source_file, source_sha256, stamp)
                 for r in records
                 if r.key not in taken
             ]
@@ -300,105 +311,6 @@ def _filters(
         clauses.append("credit_code = ?")
         params.append(normalize(code))
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
-
-
-@dataclass(frozen=True)
-class YearRows:
-    """A run's rows for its year, made before they are written (:meth:`History.write_year`)."""
-
-    year: int
-    stamp: str
-    rows: list[dict[str, Any]]
-
-
-def year_rows(year: int, results: Sequence[GradeResult], run_time: datetime) -> YearRows:
-    """The rows :meth:`History.record_year` writes: a run makes them while its outputs are
-    still being written, and writes them once they exist."""
-    stamp = run_time.isoformat(timespec="seconds")
-    return YearRows(year, stamp, [_result_row(year, result, stamp) for result in results])
-
-
-def year_records(year: int, results: Sequence[GradeResult]) -> list[YearRecord]:
-    """What :meth:`History.records` returns for ``year`` once ``results`` are recorded.
-
-    The run writes the summary's trend sheet from these before history is written, so that
-    history records a year only after its outputs were produced.
-    """
-    out = []
-    for result in results:
-        key, code = _identity(result)
-        out.append(
-            YearRecord(
-                year, key, code, result.sheet.header.enterprise, result.total, result.final_grade
-            )
-        )
-    out.sort(key=lambda record: record.key)  # SQLite's binary order: UTF-8 keeps code points'
-    return out
-
-
-def _identity(result: GradeResult) -> tuple[str, str]:
-    """(key, credit code) as stored: the identity key and the normalised code."""
-    header = result.sheet.header
-    return identity_key(header.credit_code, header.enterprise), normalize(header.credit_code)
-
-
-def _result_row(year: int, result: GradeResult, run_time: str) -> dict[str, Any]:
-    header = result.sheet.header
-    key, code = _identity(result)
-    return {
-        "year": year,
-        "key": key,
-        "credit_code": code,
-        "enterprise": header.enterprise,
-        "party_org": header.party_org,
-        "secretary": header.secretary,
-        "admin_head": header.admin_head,
-        "section_scores": _json(
-            {str(n): score for n, score in enumerate(result.section_scores, 1)}
-        ),
-        "item_scores": _json({s.code: s.score for s in result.sheet.scores}),
-        "total": result.total,
-        "raw_grade": str(result.raw_grade),
-        "final_grade": str(result.final_grade),
-        "triangle_not_met": _json(list(result.triangle_not_met)),
-        "consequences": _json(list(result.consequences)),
-        "consecutive_fail": int(result.consecutive_fail),
-        "source_file": result.sheet.path,
-        "source_sha256": result.sheet.sha256,
-        "run_time": run_time,
-        "origin": ORIGIN_RUN,
-    }
-
-
-def _imported_row(
-    year: int, record: ImportedRecord, source_file: str, sha256: str, run_time: str
-) -> dict[str, Any]:
-    return {
-        "year": year,
-        "key": record.key,
-        "credit_code": record.credit_code,
-        "enterprise": record.enterprise,
-        "party_org": record.party_org,
-        "secretary": record.secretary,
-        "admin_head": record.admin_head,
-        "section_scores": "{}",
-        "item_scores": "{}",
-        "total": record.total,
-        # An imported sheet states the final grade only; the grade by total is not known.
-        "raw_grade": None,
-        "final_grade": str(record.grade),
-        "triangle_not_met": "[]",
-        "consequences": "[]",
-        "consecutive_fail": 0,
-        "source_file": source_file,
-        "source_sha256": sha256,
-        "run_time": run_time,
-        "origin": ORIGIN_IMPORT,
-    }
-
-
-# One encoder for every row: json.dumps with options builds a new one on each call.
-_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _name_warning(

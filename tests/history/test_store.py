@@ -74,7 +74,7 @@ def test_a_v1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.close()
 
     with History(path) as history:
-        assert history.schema_version == SCHEMA_VERSION == 2
+        assert history.schema_version == SCHEMA_VERSION == 3
         found, _ = history.previous([make_sheet(serial=4, enterprise="丁文旅集团有限公司")], 2026)
         history.record_year(2026, results_2026(), RUN)
         assert history.years() == [2025, 2026]
@@ -83,7 +83,7 @@ def test_a_v1_database_is_upgraded_in_place(tmp_path: Path) -> None:
         r[0]
         for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='index'")
     }
-    assert {"results_by_code", "results_by_name"} <= indexes
+    assert {"results_by_code", "results_by_name", "notices_by_key"} <= indexes
 
 
 def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
