@@ -26,13 +26,15 @@ from .config import Config
 from .errors import UsageError
 from .history.store import History, default_history_path, year_records, year_rows
 from .intake.check import PARALLEL_FROM, check_folder
-from .report import REPORT_NAME, dumps, report_data, write_report
+from .report import REPORT_NAME, dumps, notice_status, report_data, write_report
 from .rules.grading import grade
 from .rules.issues import Issue
 from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
+from .rules.numbering import EMPTY_REGISTER, RegisterView
 from .rules.standard import Standard, load_standard
 from .runtime import collector
 from .runtime.workers import prestart
+from .year_record import plan_year, previous_year_findings, register_update, register_view
 
 if TYPE_CHECKING:
     from .notices.render import StagedNotices
@@ -55,6 +57,8 @@ class RunOutcome:
     notices: list[Path] = field(default_factory=list)
     returned: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    run_issues: list[Issue] = field(default_factory=list)
+    register: RegisterView = EMPTY_REGISTER  # the year's 发文登记 after the run
 
     @property
     def rejected(self) -> list[FileReport]:
@@ -127,6 +131,8 @@ def _write_outputs(
     config: Config,
     timings: dict[str, float],
     collecting: Callable[[], AbstractContextManager[None]],
+    register: RegisterView = EMPTY_REGISTER,
+    banner: str = "",
 ) -> tuple[list[FileReport], list[Path], Path]:
     """Returned copies of rejected sheets (with the cycle collector on), then the summary.
 
@@ -147,7 +153,17 @@ def _write_outputs(
             returned, failed = write_returned_copies(input_dir, reports, year_dir / RETURNED_DIR)
         reports = _with_issues(reports, failed)
     with _stage(timings, "summary"):
-        summary = write_summary(year_dir, year, results, reports, records, standard, config)
+        summary = write_summary(
+            year_dir,
+            year,
+            results,
+            reports,
+            records,
+            standard,
+            config,
+            register=register,
+            banner=banner,
+        )
     return reports, returned, summary
 
 
@@ -175,8 +191,16 @@ def run(
     pdf: bool = False,
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
+    amend: bool = False,
+    first_year: bool = False,
 ) -> RunOutcome:
-    """Run the whole job for ``year``; outputs go under ``out_dir/year``."""
+    """Run the whole job for ``year``; outputs go under ``out_dir/year``.
+
+    Once the year's notices are issued, a run that would change what one states raises
+    :class:`~fuling_batch.year_record.YearLocked` before anything is written, unless
+    ``amend``: the notice is then voided and a corrected one numbered. ``first_year`` says
+    there is no earlier year to look back on (no PREVIOUS_YEAR_MISSING).
+    """
     from .notices.render import check_template, notice_files, stage_notices
     from .notices.template import default_notice_template
 
@@ -194,13 +218,18 @@ def run(
     with collector.paused() as collecting:
         with _stage(timings, "read+validate"):
             reports = check_folder(input_dir, year, standard, config.grading, processes, progress)
-        year_dir.mkdir(parents=True, exist_ok=True)
         with History(history_path or default_history_path(out_dir)) as history:
             with _stage(timings, "grade"):
                 past = history.records(up_to_year=year - 1)
                 reports, results = grade_reports(reports, year, history, standard, config, past)
-
-            files = notice_files(year_dir, year, results, config.notices)
+                existing = history.register(year)
+                # Before anything is written: an issued notice is history.
+                plan = plan_year(results, existing, config.notices.first_number, year, amend=amend)
+            run_issues = [] if first_year else previous_year_findings(year, past, results)
+            register = register_view(existing, plan, config.notices.number_prefix, year)
+            year_dir.mkdir(parents=True, exist_ok=True)
+            files = notice_files(year_dir, year, results, config.notices, plan.numbers)
+            fixed = {e.key: history.notice_context(e.id) for e in plan.kept_issued}
 
             def render_notices() -> StagedNotices:
                 with _stage(timings, "notices"):
@@ -215,6 +244,7 @@ def run(
                         pdf,
                         cancel=cancel,
                         files=files,
+                        fixed=fixed,
                     )
 
             # Notices render in worker processes while this thread writes the summary: on two
@@ -238,6 +268,8 @@ def run(
                         config,
                         timings,
                         collecting,
+                        register,
+                        _banner(run_issues),
                     )
                     # History's rows and report.json are made while the notices may still be
                     # rendering (where they will be is known), and written once they are done.
@@ -245,12 +277,25 @@ def run(
                         rows = year_rows(year, results, now or dt.datetime.now().astimezone())
                     with _stage(timings, "report"):
                         where = {r.key: r.path.relative_to(year_dir).as_posix() for _, r in files}
-                        report_text = dumps(report_data(year, reports, results, where))
+                        report_text = dumps(
+                            report_data(
+                                year,
+                                reports,
+                                results,
+                                where,
+                                run_issues,
+                                notice_status(register.entries),
+                            )
+                        )
                     # The notices are put in place first: history records the year only once
                     # every output exists (if Word holds the old folder, history is untouched).
-                    notice_records = staged_future.result().publish()
+                    staged = staged_future.result()
+                    notice_records = staged.publish()
                     with _stage(timings, "history"):
-                        history.write_year(rows)
+                        update = register_update(
+                            year, year_dir, plan, files, staged.contexts, rows.stamp
+                        )
+                        history.write_year(rows, update)
                 except BaseException:
                     # Stop rendering, and remove its staged folder whenever it ends (at once, or
                     # later if a second Ctrl+C cuts the wait short). The error is raised as is,
@@ -270,4 +315,11 @@ def run(
         notices=[n.path for n in notice_records],
         returned=returned,
         timings=timings,
+        run_issues=run_issues,
+        register=register,
     )
+
+
+def _banner(run_issues: Sequence[Issue]) -> str:
+    """The red line above the 汇总 table: what the reader must know before trusting it."""
+    return "\n".join(f"【注意】{issue.message}" for issue in run_issues)

@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .rules.issues import Issue
 from .rules.models import FileReport, GradeResult
+from .rules.numbering import Entry, NoticeState
 from .runtime.fileio import atomic_path
 
-__all__ = ["REPORT_NAME", "dumps", "report_data", "write_report"]
+__all__ = ["REPORT_NAME", "dumps", "notice_status", "report_data", "write_report"]
 
 REPORT_NAME = "report.json"
 # One encoder for every entry: json.dumps with options builds a new one on each call.
@@ -22,11 +24,22 @@ def report_data(
     reports: Sequence[FileReport],
     results: Sequence[GradeResult],
     notices: Mapping[str, str] | None = None,
+    run_issues: Sequence[Issue] = (),
+    status: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The SPEC's shape; ``notices`` maps an enterprise key to its notice path (relative, POSIX)."""
+    """report.json (docs/architecture.md, report.json).
+
+    ``notices`` maps an enterprise key to its notice path (relative, POSIX); ``run_issues`` are
+    the year-level findings; ``status`` maps a key to its notice's 文号 and register state
+    (:func:`notice_status`).
+    """
     notices = notices or {}
+    status = status or {}
     return {
         "year": year,
+        "run_issues": [
+            {"severity": str(i.severity), "code": i.code, "message": i.message} for i in run_issues
+        ],
         "files": [
             {
                 "path": report.path,
@@ -35,11 +48,25 @@ def report_data(
             }
             for report in reports
         ],
-        "results": [_result(result, notices.get(result.key)) for result in results],
+        "results": [
+            _result(result, notices.get(result.key), status.get(result.key)) for result in results
+        ],
     }
 
 
-def _result(result: GradeResult, notice: str | None) -> dict[str, Any]:
+def notice_status(register: Sequence[Entry]) -> dict[str, tuple[str, str]]:
+    """Each enterprise's notice in the register: its live one, else its last void one."""
+    out: dict[str, tuple[str, str]] = {}
+    for entry in register:  # number order: a later entry of the same state wins
+        live = entry.state is not NoticeState.VOID
+        if live or entry.key not in out or out[entry.key][1] == NoticeState.VOID:
+            out[entry.key] = (entry.doc_number, str(entry.state))
+    return out
+
+
+def _result(
+    result: GradeResult, notice: str | None, status: tuple[str, str] | None
+) -> dict[str, Any]:
     previous = result.previous
     return {
         "credit_code": result.credit_code,
@@ -50,7 +77,10 @@ def _result(result: GradeResult, notice: str | None) -> dict[str, Any]:
         "triangle_not_met": list(result.triangle_not_met),
         "consequences": list(result.consequences),
         "consecutive_fail": result.consecutive_fail,
+        "fail_streak": result.fail_streak,
         "notice": notice,
+        "notice_number": status[0] if status else None,
+        "notice_state": status[1] if status else None,
         # Beyond the SPEC's minimum: what a reader needs to check the decision.
         "file": result.sheet.path,
         "section_scores": list(result.section_scores),

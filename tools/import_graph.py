@@ -28,6 +28,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("notices",),
     ("forms",),
     ("report",),
+    ("year_record",),
     ("pipeline",),
     ("console",),
     ("cli", "__main__", "__init__"),

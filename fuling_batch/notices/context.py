@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..rules.consequences import (
     opinion,
 )
 from ..rules.models import GradeResult, ItemScore
+from ..rules.numbering import doc_number
 from ..rules.standard import Line, Standard, fmt_number
 
 __all__ = [
@@ -34,7 +35,9 @@ __all__ = [
     "build_context",
     "chinese_date",
     "clean_text",
+    "dated",
     "notice_kind",
+    "notices_due",
     "plan_notices",
 ]
 
@@ -103,21 +106,49 @@ class NoticePlan:
     number: str
 
 
-def plan_notices(
-    results: Sequence[GradeResult], year: int, config: NoticeConfig
-) -> list[NoticePlan]:
-    """The notices to write, numbered in a stable order.
-
-    Order: most severe kind first (调整, then 诫勉, then 谈话提醒), then by the enterprise's key
-    (credit code, or name when the code is missing), so the same results always get the same
-    numbers whatever order the files were read in.
-    """
+def notices_due(results: Sequence[GradeResult]) -> list[tuple[str, GradeResult]]:
+    """(kind, result) of every notice the results call for, in the order a first run numbers
+    them: most severe kind first (调整, then 诫勉, then 谈话提醒), then by the enterprise's key
+    (credit code, or name when the code is missing), whatever order the files were read in."""
     due = [(kind, r) for r in results if (kind := notice_kind(r)) is not None]
     due.sort(key=lambda kr: (_SEVERITY[kr[0]], kr[1].key, kr[1].enterprise))
+    return due
+
+
+def plan_notices(
+    results: Sequence[GradeResult],
+    year: int,
+    config: NoticeConfig,
+    numbers: Mapping[tuple[str, str], int] | None = None,
+) -> list[NoticePlan]:
+    """The notices to write, in :func:`notices_due` order, each with its 文号.
+
+    ``numbers`` are the document register's numbers by (key, kind)
+    (:func:`~fuling_batch.rules.numbering.plan_register`); without them the notices are
+    numbered from ``config.first_number`` in order.
+    """
+    due = notices_due(results)
     return [
-        NoticePlan(result, kind, f"{config.number_prefix}〔{year}〕{config.first_number + i}号")
+        NoticePlan(
+            result,
+            kind,
+            doc_number(
+                config.number_prefix,
+                year,
+                numbers[(result.key, kind)] if numbers is not None else config.first_number + i,
+            ),
+        )
         for i, (kind, result) in enumerate(due)
     ]
+
+
+def dated(context: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
+    """A notice's context with its 成文日期 (and the deadline counted from it) set to ``day``."""
+    return {
+        **context,
+        "issue_date": chinese_date(day),
+        "deadline": chinese_date(day + dt.timedelta(days=int(context["rectify_days"]))),
+    }
 
 
 def build_context(

@@ -23,8 +23,8 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,7 @@ class StagedNotices:
     folder: Path
     staging: Path
     records: list[NoticeRecord]
+    contexts: list[dict[str, Any]] = field(default_factory=list)  # one per record
 
     def publish(self) -> list[NoticeRecord]:
         """Replace ``notices/`` with the staged folder (the old one is removed)."""
@@ -151,6 +152,7 @@ def stage_notices(
     issue_date: dt.date | None = None,
     cancel: threading.Event | None = None,
     files: Sequence[PlannedNotice] | None = None,
+    fixed: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> StagedNotices:
     """Render every notice, the 呈批表 and the combined file into a staging folder.
 
@@ -159,7 +161,8 @@ def stage_notices(
     folder is then removed and :class:`Cancelled` raised). ``files`` are
     :func:`notice_files` of the same results when the caller has them already. Contexts are
     built here and sent in runs of notices; the workers write the files and send back their
-    compressed share of the combined file.
+    compressed share of the combined file. ``fixed`` holds, by enterprise key, the contexts of
+    notices already issued: they are rendered as issued, whatever the results say.
     """
     if isinstance(template, PreparedTemplate):
         prepared = template  # already checked and compiled by the caller
@@ -173,12 +176,18 @@ def stage_notices(
     plans = [plan for plan, _ in files]
     records = [record for _, record in files]
     staging = _staging_folder(Path(out_dir))
+    fixed = fixed or {}
+    contexts: list[dict[str, Any]] = []
+
+    def context(plan: NoticePlan) -> dict[str, Any]:
+        issued = fixed.get(plan.result.key)
+        made = dict(issued) if issued else build_context(plan, standard, config, day)
+        contexts.append(made)
+        return made
+
     try:
         # A generator: contexts are built while earlier notices render in the workers.
-        jobs = (
-            (str(staging / record.path.name), build_context(plan, standard, config, day))
-            for plan, record in files
-        )
+        jobs = ((str(staging / record.path.name), context(plan)) for plan, record in files)
         chunks = _render_all(prepared, jobs, len(files), processes, cancel)
         if records:
             _check_cancel(cancel)
@@ -190,18 +199,22 @@ def stage_notices(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return StagedNotices(Path(out_dir) / NOTICES_DIR, staging, records)
+    return StagedNotices(Path(out_dir) / NOTICES_DIR, staging, records, contexts)
 
 
 def notice_files(
-    out_dir: Path, year: int, results: Sequence[GradeResult], config: NoticeConfig
+    out_dir: Path,
+    year: int,
+    results: Sequence[GradeResult],
+    config: NoticeConfig,
+    numbers: Mapping[tuple[str, str], int] | None = None,
 ) -> list[PlannedNotice]:
     """The notices a run writes under ``out_dir`` and where each will be, in 文号 order.
 
     Known before any is rendered: a caller can refer to the files (report.json does) while
-    they are still being written.
+    they are still being written. ``numbers`` are the register's (see :func:`plan_notices`).
     """
-    plans = plan_notices(results, year, config)
+    plans = plan_notices(results, year, config, numbers)
     folder = Path(out_dir) / NOTICES_DIR
     stems = unique_names([safe_filename(f"{p.result.enterprise}_{p.kind}") for p in plans])
     return [

@@ -7,7 +7,8 @@ A number, once given, never moves and is never reused:
   starting at ``first_number``; the first run numbers in the order it is given (调整, 诫勉,
   谈话提醒, then by credit code), later notices are appended;
 - a draft no longer needed (the enterprise now passes, or its kind of notice changed) becomes
-  void;
+  void; the draft of an enterprise this run did not grade (its sheet was sent back, or is
+  missing) is kept as it is, so that it gets its number back once the sheet is corrected;
 - an issued notice (签发) is history: a re-run that would change what it states stops, unless
   the operator amends, which voids it and numbers a corrected notice (更正).
 
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "EMPTY_REGISTER",
     "Change",
     "Entry",
     "NoticeState",
     "Plan",
+    "RegisterView",
     "Statement",
     "Wanted",
     "doc_number",
@@ -98,8 +101,10 @@ class Plan:
 
     ``numbers`` maps (key, kind) of every wanted notice to its number; ``new`` are the wanted
     notices that had none (with the id of the issued notice they correct, if any); ``void`` the
-    entries that become void; ``kept_issued`` the issued entries left as they are; ``changes``
-    the issued entries this run would change (a run with changes and no amend must stop).
+    entries that become void; ``kept`` the drafts this run writes again, ``pending`` the drafts
+    of enterprises it did not grade; ``kept_issued`` the issued entries left as they are;
+    ``changes`` the issued entries this run would change (with changes and no amend, the run
+    must stop).
     """
 
     numbers: dict[tuple[str, str], int]
@@ -108,6 +113,19 @@ class Plan:
     kept: list[Entry]
     kept_issued: list[Entry]
     changes: list[Change]
+    pending: list[Entry]
+
+
+@dataclass(frozen=True)
+class RegisterView:
+    """The year's whole register as it stands after a run, in number order; ``pending`` are the
+    ids of drafts the run kept without writing them (their enterprises were not graded)."""
+
+    entries: tuple[Entry, ...] = ()
+    pending: frozenset[int] = frozenset()
+
+
+EMPTY_REGISTER = RegisterView()
 
 
 def doc_number(prefix: str, year: int, number: int) -> str:
@@ -160,7 +178,9 @@ def plan_register(
         new.append((w, next_number, replaces))
         next_number += 1
     used = {(e.key, e.kind) for e in kept}
-    void = [e for e in drafts.values() if (e.key, e.kind) not in used]
+    unused = [e for e in drafts.values() if (e.key, e.kind) not in used]
+    pending = [e for e in unused if e.key not in statements]
+    void = [e for e in unused if e.key in statements]
     if amend:
         void += [c.entry for c in changes]
-    return Plan(numbers, new, void, kept, kept_issued, changes)
+    return Plan(numbers, new, void, kept, kept_issued, changes, pending)

@@ -19,10 +19,12 @@ from xlsxwriter.workbook import Workbook
 from ..config import Config
 from ..errors import OutputError
 from ..rules.models import FileReport, Grade, GradeResult, YearRecord
+from ..rules.numbering import EMPTY_REGISTER, RegisterView
 from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
 from .detail import write_deductions, write_issues, write_triangles
 from .fastrows import package_level
+from .register import write_register
 from .stats import ranked, write_statistics, write_trends
 from .writer import (
     Column,
@@ -39,7 +41,9 @@ from .writer import (
 
 __all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
 
-SHEET_NAMES = ("汇总", "分项得分", "扣分明细", "▲未达标明细", "统计", "年度趋势", "校验问题")
+SHEET_NAMES = (
+    "汇总", "分项得分", "扣分明细", "▲未达标明细", "统计", "年度趋势", "校验问题", "发文登记",
+)  # fmt: skip
 # Rows are streamed to disk as each sheet is written: memory stays flat for 10,000 enterprises.
 CONSTANT_MEMORY = True
 
@@ -57,13 +61,17 @@ def write_summary(
     records: Sequence[YearRecord],
     standard: Standard,
     config: Config,
+    *,
+    register: RegisterView = EMPTY_REGISTER,
+    banner: str = "",
 ) -> Path:
     """Write ``out_dir/summary_filename(year)`` atomically and return its path.
 
     ``results`` may come in any order (they are ranked by total, ties by credit code/key);
     ``reports`` feed 校验问题; ``records`` (all years up to ``year``, this year included) feed
-    年度趋势. A value Excel cannot hold raises :class:`OutputError` and leaves any previous
-    file untouched.
+    年度趋势; ``register`` (the year's document register after this run) feeds 发文登记; a
+    ``banner`` is a warning printed in red above the 汇总 table. A value Excel cannot hold
+    raises :class:`OutputError` and leaves any previous file untouched.
     """
     target = Path(out_dir) / summary_filename(year)
     with atomic_path(target) as tmp:
@@ -86,7 +94,7 @@ def write_summary(
                 "created": dt.datetime(year, 12, 31),
             }
         )
-        _build(book, year, results, reports, records, standard, config)
+        _build(book, year, results, reports, records, standard, config, register, banner)
         try:
             with package_level():
                 book.close()
@@ -103,6 +111,8 @@ def _build(
     records: Sequence[YearRecord],
     standard: Standard,
     config: Config,
+    register: RegisterView = EMPTY_REGISTER,
+    banner: str = "",
 ) -> None:
     fmt = Formats(book)
     order = ranked(results)
@@ -115,13 +125,14 @@ def _build(
 
     # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
     per_line = score_columns([r for _, r in order], standard.lines)
-    _write_overview(sheet, fmt, order, standard)
+    _write_overview(sheet, fmt, order, standard, banner)
     _write_line_scores(sheet, fmt, order, standard, per_line)
     write_deductions(sheet, fmt, order, standard)
     write_triangles(sheet, fmt, order, standard)
     write_statistics(book, sheet, fmt, order, standard, per_line)
     write_trends(book, sheet, fmt, year, order, records)
     write_issues(sheet, fmt, reports)
+    write_register(sheet, fmt, register)
 
 
 def _texts(order: Sequence[tuple[int, GradeResult]], attr: str) -> list[str]:
@@ -129,7 +140,11 @@ def _texts(order: Sequence[tuple[int, GradeResult]], attr: str) -> list[str]:
 
 
 def _write_overview(
-    sheet: SheetFactory, fmt: Formats, order: Sequence[tuple[int, GradeResult]], standard: Standard
+    sheet: SheetFactory,
+    fmt: Formats,
+    order: Sequence[tuple[int, GradeResult]],
+    standard: Standard,
+    banner: str = "",
 ) -> None:
     results = [r for _, r in order]
     sections = standard.sections
@@ -150,7 +165,7 @@ def _write_overview(
         Column("变化", 7),
         Column("连续不合格", 7),
     ]
-    out: SheetWriter = sheet("汇总", columns, freeze_cols=2)
+    out: SheetWriter = sheet("汇总", columns, freeze_cols=2, banner=banner)
     grade_fmt = fmt.grade
     formats_of: dict[tuple[Grade, Grade, Grade | None], list[Any]] = {}
 

@@ -107,6 +107,9 @@ class Formats:
         cell = {"border": 1, "border_color": "#808080"}
         self.title = fmt(bold=True, font_size=16, align="center")
         self.subtitle = fmt(font_size=10, align="left", font_color="#404040")
+        self.banner = fmt(
+            bold=True, font_size=11, font_color="#C00000", bg_color="#FDE9E7", text_wrap=True
+        )
         self.header = fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **cell)
         self.text = fmt(**cell)
         self.wrap = fmt(text_wrap=True, **cell)
@@ -115,6 +118,7 @@ class Formats:
         self.num = fmt(num_format=NUM, **cell)
         self.pct = fmt(num_format=PCT, **cell)
         self.delta = fmt(num_format=DELTA, **cell)
+        self.grade_void = fmt(align="center", font_color="#808080", font_strikeout=True, **cell)
         self.section = fmt(bold=True, font_size=12)
         self.foot_text = fmt(bold=True, bg_color="#F2F2F2", **cell)
         self.foot_num = fmt(bold=True, bg_color="#F2F2F2", num_format=NUM, **cell)
@@ -294,11 +298,13 @@ def start_sheet(
     freeze_cols: int = 0,
     above_header: Sequence[Sequence[object]] = (),
     freeze: bool = True,
+    banner: str = "",
 ) -> SheetWriter:
     """Add a sheet with the title rows, the header rows and A4 landscape print settings.
 
-    Row 0 is the title, row 1 the subtitle (issuing body); then the ``above_header`` rows (e.g.
-    each column's 分值) and the column headers at ``out.header_row``. Header rows are frozen and
+    Row 0 is the title, row 1 the subtitle (issuing body); then a ``banner`` (a warning the
+    reader must not miss, in red across the table), the ``above_header`` rows (e.g. each
+    column's 分值) and the column headers at ``out.header_row``. Header rows are frozen and
     repeated on every printed page; the caller writes data from ``out.header_row + 1`` on.
     """
     ws = book.add_worksheet(name)
@@ -312,9 +318,18 @@ def start_sheet(
     else:
         out.cell(0, 0, title, fmt.title)
     out.cell(1, 0, subtitle, fmt.subtitle)
+    first = 2
+    if banner:
+        ws.set_row(first, LINE_HEIGHT * max(2, banner.count("\n") + 2))
+        rc = ws.merge_range(first, 0, first, last_col, banner, fmt.banner) if last_col else 0
+        if not last_col:
+            out.cell(first, 0, banner, fmt.banner)
+        if rc:
+            out.fail(rc, first, 0, banner, "")
+        first += 1
     for offset, values in enumerate(above_header):
-        out.row(2 + offset, values, [fmt.header] * len(values))
-    out.header_row = 2 + len(above_header)
+        out.row(first + offset, values, [fmt.header] * len(values))
+    out.header_row = first + len(above_header)
     # Excel does not grow a row for wrapped text written by a program: size it here.
     lines = max((wrapped_lines(c.header, c.width) for c in columns), default=1)
     ws.set_row(out.header_row, LINE_HEIGHT * lines + 4)
