@@ -34,7 +34,13 @@ from .rules.numbering import EMPTY_REGISTER, RegisterView
 from .rules.standard import Standard, load_standard
 from .runtime import collector
 from .runtime.workers import prestart
-from .year_record import plan_year, previous_year_findings, register_update, register_view
+from .year_record import (
+    plan_year,
+    previous_year_findings,
+    register_update,
+    register_view,
+    restore_issued,
+)
 
 if TYPE_CHECKING:
     from .notices.render import StagedNotices
@@ -290,6 +296,7 @@ def run(
                     # The notices are put in place first: history records the year only once
                     # every output exists (if Word holds the old folder, history is untouched).
                     staged = staged_future.result()
+                    restore_issued(staged.staging, year_dir, plan, files)
                     notice_records = staged.publish()
                     with _stage(timings, "history"):
                         update = register_update(

@@ -38,6 +38,7 @@ __all__ = [
     "previous_year_findings",
     "register_update",
     "register_view",
+    "restore_issued",
     "statement_of",
 ]
 
@@ -192,3 +193,18 @@ def previous_year_findings(
             f"{last}年度结果（--year {last}）后重新运行；如确为首次参加考核，请加 --first-year",
         )
     ]
+
+
+def restore_issued(
+    staging: Path, year_dir: Path, plan: Plan, files: Sequence[PlannedNotice]
+) -> None:
+    """Put each issued notice's archived copy in place of its staged rendering.
+
+    An issued notice is history: ``notices/`` shows exactly what was issued, also when the
+    operator edited it by hand before 签发.
+    """
+    issued = {(e.key, e.kind): e for e in plan.kept_issued}
+    for _, record in files:
+        entry = issued.get((record.key, record.kind))
+        if entry is not None and entry.file and (year_dir / entry.file).is_file():
+            (staging / record.path.name).write_bytes((year_dir / entry.file).read_bytes())

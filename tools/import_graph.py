@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("forms",),
     ("report",),
     ("year_record",),
-    ("pipeline",),
+    ("pipeline", "issuing"),
     ("console",),
     ("cli", "__main__", "__init__"),
 )
