@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,7 @@ def register_update(
     files: Sequence[PlannedNotice],
     contexts: Sequence[dict[str, Any]],
     stamp: str,
+    hashes: Mapping[str, str],
 ) -> RegisterUpdate:
     """The register's rows for the notices this run drafted (issued ones are left as they are)."""
     issued = {(e.key, e.kind) for e in plan.kept_issued}
@@ -119,8 +120,8 @@ def register_update(
                 number=plan.numbers[key],
                 doc_number=record.number,
                 statement=statement_of(notice.result),
-                file=record.path.relative_to(year_dir).as_posix(),
-                sha256=_sha256(record.path),
+                file=(file := record.path.relative_to(year_dir).as_posix()),
+                sha256=hashes.get(file) or _sha256(record.path),
                 context=json.dumps(context, ensure_ascii=False),
                 entry_id=kept.get(key),
                 replaces=replaces.get(key),

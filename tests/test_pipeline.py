@@ -12,6 +12,7 @@ import pytest
 from fuling_batch.errors import OutputError
 from fuling_batch.history.store import History
 from fuling_batch.notices.render import StagedNotices
+from fuling_batch.runtime.manifest import MANIFEST_NAME
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
 from fuling_batch.summary.workbook import summary_filename
@@ -81,7 +82,9 @@ def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:
     )
     assert len(outcome.notices) == 8
     assert all(p.parent == outcome.year_dir / "notices" for p in outcome.notices)
-    assert [p.name for p in outcome.year_dir.iterdir() if p.name.startswith(".")] == []
+    # No staging leftovers: the only hidden file is the manifest of what the run wrote.
+    hidden = [p.name for p in outcome.year_dir.iterdir() if p.name.startswith(".")]
+    assert hidden == [MANIFEST_NAME]
 
 
 def test_report_puts_each_entry_on_its_own_line() -> None:

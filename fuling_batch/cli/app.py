@@ -1,0 +1,96 @@
+"""The command group, the options its commands share, and the error boundary."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .. import __version__
+from ..config import Config, load_config
+from ..console import err
+from ..errors import FulingError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn the program's own errors into a Chinese message and the SPEC's exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FulingError as exc:
+            err.print(f"[red]错误：[/red]{exc}")
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def _input_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(
+            f"找不到评分表文件夹：{path}（请确认路径，或先用 fuling-batch template 生成评分表）"
+        )
+    return path
+
+
+# Options shared by `check` and `run`, declared once.
+input_argument = click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
+)
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。"
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fuling-batch")
+def main() -> None:
+    """涪陵区国有企业党组织规范化建设考核：评分表批量校验、评级、汇总与通知书生成。"""
+
+
+def entry() -> NoReturn:
+    """The ``fuling-batch`` program: run the command, then exit without tearing down the heap.
+
+    After a province-sized run, freeing every read sheet one by one costs ~0.3 s on the way
+    out. The command has closed everything it wrote (files, the history database, worker
+    pools); the exit handlers still run (multiprocessing removes its socket folder there) and
+    the console streams are flushed, then the process ends.
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        # Leave from here: the exception still holds the finished command's frames (and every
+        # sheet it read); once it is released, they would be freed one by one.
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        _leave(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
+    _leave(0)
+
+
+def _leave(code: int) -> NoReturn:
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is not None:
+        run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe (| head) or no console at all
+            stream.flush()
+    os._exit(code)
