@@ -12,9 +12,9 @@ import pytest
 from fuling_batch.errors import OutputError
 from fuling_batch.history.store import History
 from fuling_batch.notices.render import StagedNotices
-from fuling_batch.runtime.manifest import MANIFEST_NAME
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
+from fuling_batch.runtime.manifest import MANIFEST_NAME
 from fuling_batch.summary.workbook import summary_filename
 
 
