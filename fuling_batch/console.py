@@ -21,6 +21,7 @@ __all__ = [
     "print_findings",
     "print_issues",
     "print_results",
+    "print_run_issues",
     "progress_bar",
 ]
 
@@ -115,3 +116,18 @@ def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -
 def print_findings(issues: Sequence[Issue]) -> None:
     for issue in issues:
         err.print(f"{severity_markup(issue.severity)} {issue.where}：{issue.message}")
+
+
+def print_run_issues(issues: Sequence[Issue], limit: int = 5) -> None:
+    """Year-level findings last, where they are seen: a missing year in red, kept files in
+    yellow (the first few; report.json lists them all)."""
+    kept = [i for i in issues if i.code == "OUTPUT_FILE_KEPT"]
+    for issue in kept[:limit]:
+        err.print(f"[yellow]{issue.message}[/yellow]")
+    if len(kept) > limit:
+        err.print(
+            f"[yellow]……另有 {len(kept) - limit} 个文件已移到“备份”文件夹，详见 report.json。[/yellow]"
+        )
+    for issue in issues:
+        if issue.code != "OUTPUT_FILE_KEPT":
+            err.print(f"[bold red]{issue.message}[/bold red]")

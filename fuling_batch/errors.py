@@ -35,6 +35,6 @@ class TemplateError(UsageError):
 
 
 class OutputError(FulingError):
-    """An output file could not be written (e.g. it is open in Excel)."""
+    """An output file could not be written (permission, disk full, held open by Office)."""
 
-    exit_code = 1
+    exit_code = 3

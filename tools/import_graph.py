@@ -29,6 +29,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("forms",),
     ("report",),
     ("year_record",),
+    ("outputs",),
     ("pipeline", "issuing"),
     ("console",),
     ("cli", "__main__", "__init__"),

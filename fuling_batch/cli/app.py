@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import functools
 import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -17,12 +20,22 @@ from .. import __version__
 from ..config import Config, load_config
 from ..console import err
 from ..errors import FulingError, UsageError
+from ..runtime.oserrors import output_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 4
+
+
 def handle_errors(func: F) -> F:
-    """Turn the program's own errors into a Chinese message and the SPEC's exit status."""
+    """The one error boundary: every failure becomes one Chinese message and an exit status.
+
+    The program's own errors carry their status (2 usage, 3 output); an operating-system
+    error on an output is 3; Ctrl+C is 130; anything else is a bug of ours: 4, with the
+    traceback in a log file under the output folder, never on the operator's screen.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -31,8 +44,38 @@ def handle_errors(func: F) -> F:
         except FulingError as exc:
             err.print(f"[red]错误：[/red]{exc}")
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            failure = output_error(exc)
+            err.print(f"[red]错误：[/red]{failure}")
+            sys.exit(failure.exit_code)
+        except KeyboardInterrupt:
+            err.print("[yellow]已中断：未完成的输出已清除，历年数据库未改动。[/yellow]")
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception:
+            log = write_crash_log(Path(kwargs.get("out_dir") or "output"))
+            err.print(
+                f"[red]程序内部错误[/red]，操作未完成，历年数据库未改动。详细信息已记录在 {log}，"
+                "请把该文件发给维护人员。"
+            )
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def write_crash_log(folder: Path) -> Path:
+    """The current exception's traceback in a log file under ``folder`` (else the temp folder)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"fuling-batch {__version__}  {dt.datetime.now().isoformat()}\n{' '.join(sys.argv)}\n\n"
+    text += traceback.format_exc()
+    for where in (folder, Path(tempfile.gettempdir())):
+        target = where / f"fuling-batch-错误日志-{stamp}.txt"
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            return target
+        except OSError:
+            continue
+    return Path("（无法写入日志文件）")
 
 
 def _config(path: Path | None) -> Config:

@@ -15,6 +15,7 @@ from ..console import (
     print_file_counts,
     print_issues,
     print_results,
+    print_run_issues,
     progress_bar,
 )
 from ..rules.models import FileStatus
@@ -88,6 +89,11 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
 @click.option(
     "--first-year", is_flag=True, help="本年度是首次考核（没有上年度结果可比对，不再提示）。"
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="输出文件看似正在 Excel/WPS/Word 中打开（有锁定文件）时仍然运行。",
+)
 @handle_errors
 def run(
     input_dir: Path,
@@ -101,6 +107,7 @@ def run(
     timings: bool,
     amend: bool,
     first_year: bool,
+    force: bool,
 ) -> None:
     """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
     from ..pipeline import run as run_job
@@ -119,6 +126,7 @@ def run(
             progress=progress,
             amend=amend,
             first_year=first_year,
+            force=force,
         )
     print_issues(outcome.reports, errors_only=True, limit=RUN_TABLE_ROWS)
     print_results(outcome.results)
@@ -136,8 +144,7 @@ def run(
             + ("等" if len(missing) > 5 else "")
             + "；原因见 report.json，需修改的问题见汇总表“校验问题”工作表"
         )
-    for issue in outcome.run_issues:
-        err.print(f"[bold red]{issue.message}[/bold red]")
+    print_run_issues(outcome.run_issues)
     if timings:
         import json
         import resource
