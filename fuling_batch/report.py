@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .rules.consequences import streak_years
 from .rules.issues import Issue
 from .rules.models import FileReport, GradeResult
 from .rules.numbering import Entry, NoticeState
@@ -78,6 +79,7 @@ def _result(
         "consequences": list(result.consequences),
         "consecutive_fail": result.consecutive_fail,
         "fail_streak": result.fail_streak,
+        "fail_years": streak_years(result.fail_streak, result.year) if result.fail_streak else [],
         "notice": notice,
         "notice_number": status[0] if status else None,
         "notice_state": status[1] if status else None,

@@ -72,7 +72,7 @@ def test_a_name_only_import_and_a_coded_sheet_are_one_enterprise(
     overview = book["汇总"]
     header_row, cols = _table(overview, "连续不合格")
     (row,) = _rows_naming(overview, header_row, cols["企业名称"], NAME)
-    assert row[cols["连续不合格"] - 1] == "是"
+    assert row[cols["连续不合格"] - 1] == "连续两年（2025—2026）"
 
     trends = book["年度趋势"]
     header_row, cols = _table(trends, "连续不合格（年）")

@@ -157,7 +157,7 @@ def _text(doc: DocumentObject) -> None:
     _p(
         doc,
         "你单位党组织{{ prev_year }}年度考核得分为{{ prev_total }}分、等次为“{{ prev_grade }}”，"
-        "{{ year }}年度考核得分为{{ total }}分、等次为“{{ final_grade }}”，连续两年考核不合格。"
+        "{{ year }}年度考核得分为{{ total }}分、等次为“{{ final_grade }}”，{{ fail_streak_text }}考核不合格。"
         "根据规定，建议对你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}"
         "或行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}进行调整。",
     )

@@ -20,6 +20,7 @@ from ..rules.consequences import (
     CONSEQUENCE_ADMONISH,
     CONSEQUENCE_REMIND,
     opinion,
+    streak_words,
 )
 from ..rules.models import GradeResult, ItemScore
 from ..rules.numbering import doc_number
@@ -60,7 +61,8 @@ CONTEXT_KEYS = frozenset(
     {
         "addressee", "admin_head", "assessed_on", "authority", "authority_short", "copy_to",
         "credit_code", "deadline", "deducted_total", "deduction_count", "deductions",
-        "downgraded", "enterprise", "final_grade", "is_adjust", "is_admonish", "is_remind",
+        "downgraded", "enterprise", "fail_streak", "fail_streak_text", "final_grade",
+        "is_adjust", "is_admonish", "is_remind",
         "issue_date", "kind", "more_deductions", "number", "opinion", "prev_grade",
         "prev_total", "prev_year", "print_authority", "raw_grade", "rectify_days", "secretary",
         "standard_title", "total", "triangle_items", "year",
@@ -180,6 +182,8 @@ def build_context(
         "deductions": [_deduction_row(line, got) for _, line, got in shown],
         "downgraded": result.raw_grade is not result.final_grade,
         "enterprise": clean_text(header.enterprise),
+        "fail_streak": result.fail_streak,
+        "fail_streak_text": _static(_streak_text(result.fail_streak, result.year)),
         "final_grade": _static(str(result.final_grade)),
         "is_adjust": plan.kind == KIND_ADJUST,
         "is_admonish": plan.kind in (KIND_ADJUST, KIND_ADMONISH),
@@ -201,6 +205,13 @@ def build_context(
         "triangle_items": _triangle_items(result, standard),
         "year": result.year,
     }
+
+
+def _streak_text(streak: int, year: int) -> str:
+    """``连续两年``; a longer streak names the year it began: ``自2024年度起连续三年``."""
+    if streak <= 2:
+        return streak_words(max(streak, 2))
+    return f"自{year - streak + 1}年度起{streak_words(streak)}"
 
 
 # The standard's and the configuration's texts, cleaned once.

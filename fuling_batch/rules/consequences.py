@@ -23,6 +23,9 @@ __all__ = [
     "fail_streak",
     "opinion",
     "rule_sentence",
+    "streak_sentence",
+    "streak_words",
+    "streak_years",
 ]
 
 # The words of 三、3, as used in report.json and the summary.
@@ -49,6 +52,26 @@ def fail_streak(grades: Mapping[int, Grade], year: int) -> int:
     while grades.get(year - count) is Grade.FAIL:
         count += 1
     return count
+
+
+_NUMERALS = "零一两三四五六七八九十"
+
+
+def streak_words(streak: int) -> str:
+    """``连续两年``, ``连续三年`` …: how a fail streak is said."""
+    count = _NUMERALS[streak] if 0 <= streak < len(_NUMERALS) else str(streak)
+    return f"连续{count}年"
+
+
+def streak_years(streak: int, year: int) -> list[int]:
+    """The years of a fail streak that ends at ``year``, oldest first."""
+    return list(range(year - streak + 1, year + 1))
+
+
+def streak_sentence(streak: int, year: int) -> str:
+    """``2024年、2025年、2026年连续三年不合格``: the streak with its years."""
+    years = "、".join(f"{y}年" for y in streak_years(streak, year))
+    return f"{years}{streak_words(streak)}不合格"
 
 
 def consequences_for(final: Grade, streak: int) -> tuple[str, ...]:

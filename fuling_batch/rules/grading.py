@@ -10,7 +10,13 @@ import math
 from collections.abc import Mapping
 
 from ..config import GradingConfig
-from .consequences import ADJUST_AFTER, action_sentence, consequences_for, fail_streak
+from .consequences import (
+    ADJUST_AFTER,
+    action_sentence,
+    consequences_for,
+    fail_streak,
+    streak_sentence,
+)
 from .models import Grade, GradeResult, PreviousRecord, ScoreSheet
 from .standard import Item, Line, Standard, fmt_number
 
@@ -71,7 +77,7 @@ def grade(
     past = previous.grades() if previous is not None else {}
     streak = fail_streak({**past, year: final}, year)
     explanations = _explain(
-        total, raw, final, shortfalls, scores, standard, config, previous, streak
+        total, raw, final, shortfalls, scores, standard, config, previous, streak, year
     )
     return GradeResult(
         sheet=sheet,
@@ -105,6 +111,7 @@ def _explain(
     config: GradingConfig,
     previous: PreviousRecord | None,
     streak: int,
+    year: int,
 ) -> tuple[str, ...]:
     out = [f"总分{fmt_number(total)}分，按总分评定为{raw}（{_band(raw, config)}）。"]
     if shortfalls:
@@ -122,10 +129,8 @@ def _explain(
         out.append(
             f"上年度（{previous.year}年）总分{fmt_number(previous.total)}分，等次{previous.grade}。"
         )
-    if streak >= ADJUST_AFTER and previous is not None:
-        out.append(
-            f"{previous.year}年、{previous.year + 1}年连续两年不合格，建议对书记或行政主要负责人进行调整。"
-        )
+    if streak >= ADJUST_AFTER:
+        out.append(f"{streak_sentence(streak, year)}，建议对书记或行政主要负责人进行调整。")
     if sentence := action_sentence(final):
         out.append(sentence)
     return tuple(out)

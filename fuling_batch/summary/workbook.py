@@ -18,6 +18,7 @@ from xlsxwriter.workbook import Workbook
 
 from ..config import Config
 from ..errors import OutputError
+from ..rules.consequences import streak_words
 from ..rules.models import FileReport, Grade, GradeResult, YearRecord
 from ..rules.numbering import EMPTY_REGISTER, RegisterView
 from ..rules.standard import Standard, fmt_number
@@ -135,6 +136,14 @@ def _build(
     write_register(sheet, fmt, register)
 
 
+def _streak(result: GradeResult) -> str:
+    """连续不合格: ``否``, or ``连续两年（2025—2026）``."""
+    if not result.consecutive_fail:
+        return "否"
+    first = result.year - result.fail_streak + 1
+    return f"{streak_words(result.fail_streak)}（{first}—{result.year}）"
+
+
 def _texts(order: Sequence[tuple[int, GradeResult]], attr: str) -> list[str]:
     return [getattr(r.sheet.header, attr) for _, r in order]
 
@@ -163,7 +172,7 @@ def _write_overview(
         Column("上年总分", 8),
         Column("上年等次", 9),
         Column("变化", 7),
-        Column("连续不合格", 7),
+        Column("连续不合格", 13),
     ]
     out: SheetWriter = sheet("汇总", columns, freeze_cols=2, banner=banner)
     grade_fmt = fmt.grade
@@ -211,7 +220,7 @@ def _write_overview(
                 None if prev is None else prev.total,
                 "无记录" if prev is None else str(prev.grade),
                 None if prev is None else round(r.total - prev.total, 6),
-                "是" if r.consecutive_fail else "否",
+                _streak(r),
             ]
             yield values, formats(r), enterprise_label(h.enterprise)
 

@@ -172,7 +172,7 @@ def test_overview_ranks_grades_and_history(book: openpyxl.Workbook, data: dict) 
     ]  # fmt: skip
     assert by_name["水务公司"][13:22] == [
         "不合格", "3.1、3.2、3.3、3.4、3.7、3.9、4.1、4.2、4.4、4.5、4.6、5.1、5.2、5.3、5.4、5.6",
-        "不合格", "组织诫勉、重点整顿、调整", 55, "不合格", -5, "是",
+        "不合格", "组织诫勉、重点整顿、调整", 55, "不合格", -5, "连续两年（2025—2026）",
     ]  # fmt: skip
     assert by_name["城投集团"][14:22] == ["无", "合格", "无", 95, "合格", 5, "否"]
     # Footer: averages, then counts under 初评等次 (N) and 最终等次 (P).
