@@ -117,6 +117,9 @@ class Outputs:
                 self.manifest.forget_under(year_dir / NOTICES_DIR)
                 for path in files_under(year_dir / NOTICES_DIR):
                     self.manifest.record(path)
+                # Saved before history: if recording the year fails, the next run still knows
+                # these files are the program's.
+                self.manifest.save()
                 with job.stage("history"):
                     update = register_update(
                         year,

@@ -45,7 +45,10 @@ def handle_errors(func: F) -> F:
             err.print(f"[red]错误：[/red]{exc}")
             sys.exit(exc.exit_code)
         except OSError as exc:
-            failure = output_error(exc)
+            folder = kwargs.get("out_dir")
+            year = kwargs.get("year")
+            where = exc.filename or (folder / str(year) if folder and year else folder) or ""
+            failure = output_error(exc, str(where))
             err.print(f"[red]错误：[/red]{failure}")
             sys.exit(failure.exit_code)
         except KeyboardInterrupt:

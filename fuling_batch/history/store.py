@@ -122,16 +122,15 @@ class History:
             ) from exc
         try:
             yield self._conn
+            self._conn.execute("COMMIT")  # inside: a full disk may fail the commit itself
         except BaseException as exc:
             if self._conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
                 self._conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise OutputError(
-                    f"写入历史数据库 {self.path} 失败：{exc}。数据库已恢复到本次运行之前的状态"
+                    f"写入历史数据库 {self.path} 失败：{_why(exc)}。数据库已恢复到本次运行之前的状态"
                 ) from exc
             raise
-        else:
-            self._conn.execute("COMMIT")
 
     # -- writing ------------------------------------------------------------------------
 
@@ -293,6 +292,18 @@ class History:
             row["consecutive_fail"] = bool(row["consecutive_fail"])
             out.append(row)
         return out
+
+
+def _why(exc: sqlite3.Error) -> str:
+    """SQLite's reason, in Chinese where the operator can act on it."""
+    text = str(exc)
+    if "disk is full" in text or "database or disk is full" in text:
+        return "磁盘空间不足，请清理磁盘空间后重新运行"
+    if "readonly" in text or "read-only" in text:
+        return "数据库文件或其所在文件夹为只读，请检查权限"
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一个程序使用，请稍后重试"
+    return text
 
 
 def _filters(

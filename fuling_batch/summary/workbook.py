@@ -23,6 +23,7 @@ from ..rules.models import FileReport, Grade, GradeResult, YearRecord
 from ..rules.numbering import EMPTY_REGISTER, RegisterView
 from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
+from ..runtime.oserrors import output_error
 from .detail import write_deductions, write_issues, write_triangles
 from .fastrows import package_level
 from .register import write_register
@@ -100,6 +101,10 @@ def write_summary(
             with package_level():
                 book.close()
         except (OSError, XlsxWriterException) as exc:
+            # xlsxwriter wraps the operating system's error in its own.
+            cause = exc if isinstance(exc, OSError) else exc.__context__
+            if isinstance(cause, OSError):
+                raise output_error(cause, str(target)) from exc
             raise OutputError(f"无法写入汇总表 {target}：{exc}") from exc
     return target
 
