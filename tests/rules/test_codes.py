@@ -24,6 +24,7 @@ from fuling_batch.rules.issues import Severity
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "fuling_batch"
+RULES_DOC = ROOT / "docs" / "规则说明.md"
 UPPER_SNAKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 # Callee → (severity, position of the code among the positional arguments). ``None``: the
@@ -189,6 +190,18 @@ def test_the_registry_refuses_a_code_declared_twice() -> None:
         codes._registry([entry, entry])
     with pytest.raises(ValueError, match="unknown category"):
         codes._registry([codes.IssueCode("X_Y", Severity.ERROR, "其他", "甲；乙。")])
+
+
+def test_the_rules_document_holds_exactly_the_registry_table() -> None:
+    text = RULES_DOC.read_text(encoding="utf-8")
+    begin, end = "<!-- codes:begin -->\n", "<!-- codes:end -->"
+    assert text.count(begin) == 1 and text.count(end) == 1
+    table = text.split(begin, 1)[1].split(end, 1)[0]
+    assert table == markdown_table(), (
+        "docs/规则说明.md's code table differs from rules/codes.py; paste the output of "
+        "python -c 'from fuling_batch.rules.codes import markdown_table; "
+        'print(markdown_table(), end="")\' between the codes:begin/end markers'
+    )
 
 
 def test_the_table_has_one_row_per_code_in_category_order() -> None:
