@@ -7,8 +7,8 @@ that file's report. Files are read in worker processes when there are many; a wo
 dies (e.g. a crash inside a native parser) costs only the files it held, which are retried
 one per process so the culprit alone is rejected.
 
-File-level issue codes are :data:`FILE_LEVEL_CODES` (the 文件格式 and 跳过的文件 categories of
-``rules/codes.py``, which declares every code with its meaning). Sheet checks: see
+File-level issue codes are :data:`FILE_LEVEL_CODES` (the 文件格式, 跳过的文件 and 程序内部错误
+categories of ``rules/codes.py``, which declares every code with its meaning). Sheet checks: see
 ``validate.py``.
 """
 

@@ -265,7 +265,7 @@ def _check_rows(
 
 
 def _check_totals(raw: RawSheet, standard: Standard, scores: dict[str, ItemScore]) -> list[Issue]:
-    """Totals cached in the sheet are only cross-checked, never trusted (docs/规则说明.md, 二、1)."""
+    """Totals cached in the sheet are only cross-checked, never trusted (docs/规则说明.md, 计分)."""
     if not scores:
         return []
     issues = []

@@ -24,26 +24,28 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 # The categories, in the order the table lists them (roughly the order an operator meets them).
 FILE = "文件格式"
 SKIPPED = "跳过的文件"
+PROGRAM = "程序内部错误"
 HEADER = "表头信息"
 ITEMS = "评分项与模板"
 SCORES = "得分填写"
 DUPLICATE = "重复评分表"
 HISTORY = "历史记录"
 IMPORT = "往年结果导入"
+RETURNED = "退回修改副本"
 ROSTER = "企业名册"
 CATEGORIES: tuple[str, ...] = (
     FILE,
     SKIPPED,
+    PROGRAM,
     HEADER,
     ITEMS,
     SCORES,
     DUPLICATE,
     HISTORY,
     IMPORT,
+    RETURNED,
     ROSTER,
 )
-
-_SEVERITY_TEXT = {ERROR: "错误", WARNING: "警告"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def _registry(codes: Iterable[IssueCode]) -> Mapping[str, IssueCode]:
 
 CODES: Mapping[str, IssueCode] = _registry(
     (
-        # -- the file as a whole (intake/check.py, safety.py, compound.py): rejected unread ----
+        # -- the file as a whole (intake/check.py, safety.py, compound.py, discover.py) ------
         IssueCode(
             "FILE_EMPTY",
             ERROR,
@@ -89,7 +91,7 @@ CODES: Mapping[str, IssueCode] = _registry(
             "FILE_UNREADABLE",
             ERROR,
             FILE,
-            "文件无法读取（如正被其他程序占用，或读取时出错）；请关闭占用该文件的程序后重新运行，仍不行时另存为 .xlsx 后重新提交。",
+            "文件无法读取（如正被其他程序占用，或没有读取权限）；请关闭占用该文件的程序、确认权限后重新运行。",
         ),
         IssueCode(
             "FILE_CORRUPT",
@@ -102,12 +104,6 @@ CODES: Mapping[str, IssueCode] = _registry(
             ERROR,
             FILE,
             "文件设置了打开密码，程序无法读取；请取消密码后重新保存提交。",
-        ),
-        IssueCode(
-            "FILE_CRASHED",
-            ERROR,
-            FILE,
-            "读取该文件时读取进程异常终止，文件可能已损坏或被恶意构造；请用 Excel/WPS 另存为 .xlsx 后重新提交。",
         ),
         IssueCode(
             "NOT_SPREADSHEET",
@@ -134,10 +130,16 @@ CODES: Mapping[str, IssueCode] = _registry(
             "各工作表中都找不到“编号、分值、得分、扣分说明”表头行，不是评分表；请使用标准评分表模板填写。",
         ),
         IssueCode(
+            "FILE_CRASHED",
+            ERROR,
+            PROGRAM,
+            "程序处理该文件时出错（程序自身的问题，评分表本身可能没有问题），该文件未能处理；请勿因此修改评分表，把 report.json 发给维护人员。",
+        ),
+        IssueCode(
             "FILE_SKIPPED",
             WARNING,
             SKIPPED,
-            "该文件不是评分表，已跳过（Office/WPS 锁定文件、隐藏文件、非表格文件，或误放入的考核结果表）；一般无需处理，往年结果表请用 fuling-batch history import 导入。",
+            "该文件不是评分表，已跳过（Office/WPS 锁定文件、隐藏文件、非表格文件，或误放入的考核结果表），或该文件夹无法打开；一般无需处理，往年结果表请用 fuling-batch history import 导入，无法打开的文件夹请检查权限。",
         ),
         # -- the header block (intake/validate.py) ------------------------------------------
         IssueCode(
@@ -349,6 +351,13 @@ CODES: Mapping[str, IssueCode] = _registry(
             IMPORT,
             "该年度已有根据评分表处理得出的该企业结果，程序保留该结果，不用导入的行覆盖；一般无需处理。",
         ),
+        # -- the returned copy of a rejected sheet (forms/returned.py) -------------------------
+        IssueCode(
+            "RETURNED_COPY_FAILED",
+            WARNING,
+            RETURNED,
+            "被退回的评分表未能生成退回修改副本（如原文件已被移动或改动，或副本无法写入）；需修改的问题见汇总表“校验问题”工作表和 report.json。",
+        ),
         # -- fuling-batch template --roster (forms/roster.py) --------------------------------
         IssueCode(
             "roster-unreadable",
@@ -404,6 +413,6 @@ def markdown_table() -> str:
     for name in CATEGORIES:
         for entry in CODES.values():
             if entry.category == name:
-                severity = _SEVERITY_TEXT[entry.severity]
+                severity = entry.severity.label
                 lines.append(f"| `{entry.code}` | {name} | {severity} | {entry.meaning} |")
     return "\n".join(lines) + "\n"
