@@ -277,7 +277,7 @@ CODES: Mapping[str, IssueCode] = _registry(
             DUPLICATE,
             "同一企业（同一统一社会信用代码，无代码时同一企业名称）有两份以上评分表，均不予采用；请确认保留哪一份，删除或更正其余的后重新运行。",
         ),
-        # -- last year's record (history/store.py) -------------------------------------------
+        # -- last year's record (history/store.py; the year as a whole: year_record.py) -------
         IssueCode(
             "HISTORY_BY_NAME",
             WARNING,
@@ -289,6 +289,12 @@ CODES: Mapping[str, IssueCode] = _registry(
             WARNING,
             HISTORY,
             "上年度记录没有统一社会信用代码，已按企业名称与本年度评分表对应；请核对两者是否为同一企业。",
+        ),
+        IssueCode(
+            "PREVIOUS_YEAR_MISSING",
+            WARNING,
+            HISTORY,
+            "历史数据库中没有上一年度的考核结果（或没有本年度某些不合格企业的上年度结果），无法判断是否连续两年不合格，可能漏掉调整建议；请用 fuling-batch history import 导入上年度结果后重新运行，确为首次考核的请加 --first-year。",
         ),
         # -- fuling-batch history import (history/importer.py) -------------------------------
         IssueCode(
