@@ -31,7 +31,7 @@ SCORES = "得分填写"
 DUPLICATE = "重复评分表"
 HISTORY = "历史记录"
 IMPORT = "往年结果导入"
-RETURNED = "退回修改副本"
+OUTPUT = "输出文件"
 ROSTER = "企业名册"
 CATEGORIES: tuple[str, ...] = (
     FILE,
@@ -43,7 +43,7 @@ CATEGORIES: tuple[str, ...] = (
     DUPLICATE,
     HISTORY,
     IMPORT,
-    RETURNED,
+    OUTPUT,
     ROSTER,
 )
 
@@ -357,12 +357,18 @@ CODES: Mapping[str, IssueCode] = _registry(
             IMPORT,
             "该年度已有根据评分表处理得出的该企业结果，程序保留该结果，不用导入的行覆盖；一般无需处理。",
         ),
-        # -- the returned copy of a rejected sheet (forms/returned.py) -------------------------
+        # -- the output folder (forms/returned.py, pipeline.py) ------------------------------
         IssueCode(
             "RETURNED_COPY_FAILED",
             WARNING,
-            RETURNED,
+            OUTPUT,
             "被退回的评分表未能生成退回修改副本（如原文件已被移动或改动，或副本无法写入）；需修改的问题见汇总表“校验问题”工作表和 report.json。",
+        ),
+        IssueCode(
+            "OUTPUT_FILE_KEPT",
+            WARNING,
+            OUTPUT,
+            "输出文件夹中有不是本程序生成（或生成后被修改过）的文件，重新运行时没有删除，已移到该年度的“备份”文件夹；需要时请从那里取回。",
         ),
         # -- fuling-batch template --roster (forms/roster.py) --------------------------------
         IssueCode(
