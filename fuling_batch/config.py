@@ -1,4 +1,4 @@
-"""Configuration: the SPEC defaults in one object, overridable by a TOML file.
+"""Configuration: the defaults (docs/规则说明.md, 配置项一览) in one object, overridable by TOML.
 
 ``fuling_batch.toml`` in the working folder is read if present; ``--config FILE`` replaces it.
 Example::
@@ -38,7 +38,7 @@ TriangleRule = Literal["below_full", "zero", "share"]
 
 @dataclass(frozen=True)
 class GradingConfig:
-    """Grade thresholds and the ▲ rule (SPEC, Grading rules)."""
+    """Grade thresholds, the ▲ rule and the score step (docs/规则说明.md, 计分 and 评级规则)."""
 
     pass_min: float = 80.0
     basic_min: float = 60.0

@@ -53,7 +53,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-# `run` prints a short summary (SPEC): beyond this many rows the workbook and report.json
+# `run` prints a short summary: beyond this many rows the workbook and report.json
 # hold the full lists, and a terminal table of thousands of rows only costs seconds.
 RUN_TABLE_ROWS = 30
 

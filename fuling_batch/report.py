@@ -1,4 +1,4 @@
-"""``report.json``: the machine-readable record of a run (SPEC, Outputs)."""
+"""``report.json``: the machine-readable record of a run (its shape: docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _result(
         "notice": notice,
         "notice_number": status[0] if status else None,
         "notice_state": status[1] if status else None,
-        # Beyond the SPEC's minimum: what a reader needs to check the decision.
+        # Beyond the fields other programs rely on: what a reader needs to check the decision.
         "file": result.sheet.path,
         "section_scores": list(result.section_scores),
         "previous": None

@@ -1,8 +1,8 @@
 """The inspector's score sheet (评分表), written from the standard with xlsxwriter.
 
-The layout follows the SPEC "Score sheet" contract: a header block of label cells, each with
-its value cell to the right, and an item table whose header row names 编号, 评分标准, 重点项,
-分值, 得分 and 扣分说明. Every scorable line of :attr:`Standard.lines` is one row; codes are
+The layout follows the score-sheet contract (docs/architecture.md): a header block of label
+cells, each with its value cell to the right, and an item table whose header row names 编号,
+评分标准, 重点项, 分值, 得分 and 扣分说明. Every scorable line of :attr:`Standard.lines` is one row; codes are
 text so ``1.10`` stays ``1.10``. Everything shown (codes, texts, values, ▲) is asked of the
 :class:`Standard`; the grading rule on the 填表说明 sheet comes from the default
 :class:`GradingConfig`.
@@ -199,7 +199,7 @@ def _write_sum_row(
 
 
 def _write_header_block(ws: Worksheet, st: _Styles, header: Mapping[str, str | int]) -> None:
-    """Labels two per row in SPEC order: label A → value B; label C:E (merged) → value F."""
+    """Labels two per row, in HEADER_LABELS order: label A → value B; label C:E (merged) → F."""
     for i, label in enumerate(HEADER_LABELS):
         row = _HEADER_ROW0 + i // 2
         ws.set_row(row, 22)

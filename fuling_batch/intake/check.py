@@ -7,9 +7,9 @@ that file's report. Files are read in worker processes when there are many; a wo
 dies (e.g. a crash inside a native parser) costs only the files it held, which are retried
 one per process so the culprit alone is rejected.
 
-File-level issue codes: FILE_SKIPPED (warning, on skipped files), FILE_EMPTY, FILE_TOO_LARGE,
-FILE_UNREADABLE, FILE_CORRUPT, FILE_ENCRYPTED, FILE_CRASHED, NOT_SPREADSHEET, ZIP_BOMB,
-SHEET_TOO_LARGE, SHEET_NOT_FOUND. Sheet checks: see ``validate.py``.
+File-level issue codes are :data:`FILE_LEVEL_CODES` (the 文件格式, 跳过的文件 and 程序内部错误
+categories of ``rules/codes.py``, which declares every code with its meaning). Sheet checks: see
+``validate.py``.
 """
 
 from __future__ import annotations

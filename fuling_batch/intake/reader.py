@@ -1,4 +1,5 @@
-"""Reading a score sheet with python-calamine, by the SPEC contract's labels and codes.
+"""Reading a score sheet with python-calamine, by the labels and codes of the score-sheet
+contract (docs/architecture.md, "Contracts").
 
 Nothing here relies on fixed positions or the sheet's name: the score sheet is the sheet with a
 header row holding 编号/分值/得分/扣分说明, the header block is found by its label cells, and each

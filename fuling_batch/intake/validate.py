@@ -4,11 +4,8 @@ Every finding is an :class:`Issue` with a stable code, located to the cell, with
 message saying what was found and what is allowed. Values, caps and ▲ flags come from the
 :class:`Standard`; the score step from :class:`GradingConfig`.
 
-Error codes: SCORE_BLANK, SCORE_ERROR_VALUE, SCORE_NOT_NUMBER, SCORE_OUT_OF_RANGE,
-CODE_MISSING, CODE_REPEATED, CODE_UNKNOWN, CODE_AMBIGUOUS, VALUE_CHANGED, KEY_CHANGED,
-HEADER_LABEL_MISSING, HEADER_MISSING, YEAR_INVALID, YEAR_MISMATCH, CREDIT_CODE_INVALID,
-DUPLICATE_ENTERPRISE. Warnings: SCORE_TEXT, SCORE_STEP, REMARK_MISSING, CODE_NUMERIC,
-CREDIT_CODE_MISSING, TOTAL_MISMATCH.
+The codes emitted here are those of the 表头信息, 评分项与模板, 得分填写 and 重复评分表
+categories of ``rules/codes.py``, which declares every code with its severity and meaning.
 """
 
 from __future__ import annotations
@@ -268,7 +265,7 @@ def _check_rows(
 
 
 def _check_totals(raw: RawSheet, standard: Standard, scores: dict[str, ItemScore]) -> list[Issue]:
-    """Totals cached in the sheet are only cross-checked, never trusted (SPEC rule 1)."""
+    """Totals cached in the sheet are only cross-checked, never trusted (docs/规则说明.md, 计分)."""
     if not scores:
         return []
     issues = []

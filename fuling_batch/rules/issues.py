@@ -51,7 +51,7 @@ class Issue:
         return " › ".join(part for part in (self.file, self.sheet, self.cell) if part)
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC's report.json shape (file is implied by the enclosing entry)."""
+        """As report.json holds it (docs/architecture.md); the file is its enclosing entry's."""
         data = asdict(self)
         data.pop("file")
         if not self.detail:

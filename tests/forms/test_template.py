@@ -224,7 +224,7 @@ def test_header_labels_have_value_cells_to_their_right(sheet: Worksheet) -> None
     labels = []
     for row in sheet.iter_rows(max_row=12):
         labels += [c.value for c in row if c.value in HEADER_LABELS]
-    assert tuple(labels) == HEADER_LABELS  # reading order is the SPEC order
+    assert tuple(labels) == HEADER_LABELS  # reading order is the contract's order
     for coord in cells.values():
         assert sheet[coord].value is None and not sheet[coord].protection.locked
     head, _ = table_layout(sheet)

@@ -2,8 +2,8 @@
 
 ``fill_template`` fills the committed layout (``template.write_template``) the way an
 inspector does in Excel; ``contract_sheet`` builds an independent sheet that follows only the
-SPEC contract (other positions, other sheet name, no ▲ column), so that the reader is shown not
-to depend on the template's layout.
+score-sheet contract of docs/architecture.md (other positions, other sheet name, no ▲ column),
+so that the reader is shown not to depend on the template's layout.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def fill_sheet(
 
 
 def contract_sheet(path: Path, scores: Mapping[str, Any] | None = None, serial: int = 1) -> Path:
-    """A sheet that follows only the SPEC contract: own positions, own names, extra sheet."""
+    """A sheet that follows only the score-sheet contract: own positions, own names, extra sheet."""
     wb = openpyxl.Workbook()
     first = wb.active
     first.title = "说明"
