@@ -94,7 +94,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
     except (CalamineError, OSError, ValueError, IndexError) as exc:
         return [], [
             Issue.error(
-                "roster-unreadable",
+                "ROSTER_UNREADABLE",
                 f"无法读取名册：{exc}。请用 Excel/WPS 另存为 .xlsx 后重试",
                 file=file,
             )
@@ -104,7 +104,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         need = "、".join(_REQUIRED)
         return [], [
             Issue.error(
-                "roster-no-header",
+                "ROSTER_NO_HEADER",
                 f"名册第一个工作表的前{_HEADER_SCAN_ROWS}行中找不到含“{need}”的表头行；"
                 f"请在数据上方加一行表头，列名为{'、'.join(ROSTER_COLUMNS)}",
                 file=file,
@@ -129,7 +129,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         if not name:
             issues.append(
                 Issue.error(
-                    "roster-missing-name",
+                    "ROSTER_MISSING_NAME",
                     f"名册第{r + 1}行缺少企业名称，未生成该行的评分表；请补填企业全称",
                     **at(NAME),
                 )
@@ -139,7 +139,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         if not code:
             issues.append(
                 Issue.warning(
-                    "roster-missing-credit-code",
+                    "ROSTER_MISSING_CREDIT_CODE",
                     f"名册第{r + 1}行（{name}）缺少统一社会信用代码，评分表已生成但代码为空；"
                     "请补填18位代码，否则历年结果只能按企业名称对应",
                     **at(CODE),
@@ -153,7 +153,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
             )
             issues.append(
                 Issue.error(
-                    "roster-bad-credit-code",
+                    "ROSTER_BAD_CREDIT_CODE",
                     f"名册第{r + 1}行（{name}）的统一社会信用代码“{raw_code}”无效：{reason}{hint}；"
                     "未生成该行的评分表，请对照营业执照改正后重新生成",
                     **at(CODE),
@@ -163,7 +163,7 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         elif code in seen_codes:
             issues.append(
                 Issue.error(
-                    "roster-duplicate-credit-code",
+                    "ROSTER_DUPLICATE_CREDIT_CODE",
                     f"名册第{r + 1}行（{name}）的统一社会信用代码{code}与第{seen_codes[code]}行"
                     "重复，未生成该行的评分表；请核对两行是否为同一企业，删除重复行或改正代码",
                     **at(CODE),

@@ -372,37 +372,37 @@ CODES: Mapping[str, IssueCode] = _registry(
         ),
         # -- fuling-batch template --roster (forms/roster.py) --------------------------------
         IssueCode(
-            "roster-unreadable",
+            "ROSTER_UNREADABLE",
             ERROR,
             ROSTER,
             "企业名册无法读取，未生成评分表；请用 Excel/WPS 另存为 .xlsx 后重试。",
         ),
         IssueCode(
-            "roster-no-header",
+            "ROSTER_NO_HEADER",
             ERROR,
             ROSTER,
             "名册第一个工作表的前10行中找不到含“企业名称、统一社会信用代码”的表头行，未生成评分表；请在数据上方加一行表头。",
         ),
         IssueCode(
-            "roster-missing-name",
+            "ROSTER_MISSING_NAME",
             ERROR,
             ROSTER,
             "名册某行缺少企业名称，未生成该行的评分表；请补填企业全称。",
         ),
         IssueCode(
-            "roster-missing-credit-code",
+            "ROSTER_MISSING_CREDIT_CODE",
             WARNING,
             ROSTER,
             "名册某行缺少统一社会信用代码，评分表已生成但代码为空；请补填18位代码，否则历年结果只能按企业名称对应。",
         ),
         IssueCode(
-            "roster-bad-credit-code",
+            "ROSTER_BAD_CREDIT_CODE",
             ERROR,
             ROSTER,
             "名册某行的统一社会信用代码无效，未生成该行的评分表；请对照营业执照改正（数字格式的列请先设为文本）。",
         ),
         IssueCode(
-            "roster-duplicate-credit-code",
+            "ROSTER_DUPLICATE_CREDIT_CODE",
             ERROR,
             ROSTER,
             "名册中两行的统一社会信用代码相同，后一行未生成评分表；请核对是否为同一企业，删除重复行或改正代码。",

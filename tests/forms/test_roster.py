@@ -69,17 +69,17 @@ def test_bad_rows_are_reported_with_their_cell_and_not_written(
     outcome = write_prefilled(roster, out, year=2026)
     by_code = {issue.code: issue for issue in outcome.issues}
     assert set(by_code) == {
-        "roster-bad-credit-code",
-        "roster-duplicate-credit-code",
-        "roster-missing-name",
+        "ROSTER_BAD_CREDIT_CODE",
+        "ROSTER_DUPLICATE_CREDIT_CODE",
+        "ROSTER_MISSING_NAME",
     }
     assert all(issue.severity is Severity.ERROR for issue in outcome.issues)
-    bad = by_code["roster-bad-credit-code"]
+    bad = by_code["ROSTER_BAD_CREDIT_CODE"]
     assert (bad.file, bad.sheet, bad.cell) == (str(roster), "名册", "C5")
     assert "第5行" in bad.message and "校验位" in bad.message and BAD in bad.message
-    dup = by_code["roster-duplicate-credit-code"]
+    dup = by_code["ROSTER_DUPLICATE_CREDIT_CODE"]
     assert dup.cell == "C12" and "第4行" in dup.message
-    assert by_code["roster-missing-name"].cell == "B13"
+    assert by_code["ROSTER_MISSING_NAME"].cell == "B13"
 
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(p.name for p in outcome.written)
@@ -138,7 +138,7 @@ def test_numeric_code_cell_gets_a_text_format_hint(tmp_path: Path) -> None:
     outcome = write_prefilled(roster, tmp_path / "out", year=2026)
     assert outcome.written == ()
     [issue] = outcome.issues
-    assert issue.code == "roster-bad-credit-code" and issue.cell == "C4"
+    assert issue.code == "ROSTER_BAD_CREDIT_CODE" and issue.cell == "C4"
     assert "文本格式" in issue.message
 
 
@@ -147,7 +147,7 @@ def test_missing_code_is_a_warning_and_the_sheet_is_written(tmp_path: Path) -> N
     outcome = write_prefilled(roster, tmp_path / "out", year=2026)
     [issue] = outcome.issues
     assert (issue.code, issue.severity, issue.cell) == (
-        "roster-missing-credit-code",
+        "ROSTER_MISSING_CREDIT_CODE",
         Severity.WARNING,
         "C4",
     )
@@ -160,7 +160,7 @@ def test_roster_without_header_row_is_an_issue(tmp_path: Path) -> None:
     wb.save(tmp_path / "r.xlsx")
     outcome = write_prefilled(tmp_path / "r.xlsx", tmp_path / "out")
     assert outcome.written == ()
-    assert [i.code for i in outcome.issues] == ["roster-no-header"]
+    assert [i.code for i in outcome.issues] == ["ROSTER_NO_HEADER"]
     assert "企业名称" in outcome.issues[0].message
     assert not (tmp_path / "out").exists()
 
@@ -183,6 +183,6 @@ def test_unreadable_roster_is_an_issue_and_missing_roster_a_usage_error(tmp_path
     junk = tmp_path / "r.xlsx"
     junk.write_bytes(b"not a workbook")
     outcome = write_prefilled(junk, tmp_path / "out")
-    assert [i.code for i in outcome.issues] == ["roster-unreadable"]
+    assert [i.code for i in outcome.issues] == ["ROSTER_UNREADABLE"]
     with pytest.raises(UsageError):
         write_prefilled(tmp_path / "missing.xlsx", tmp_path / "out")

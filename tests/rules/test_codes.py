@@ -41,16 +41,6 @@ PASS_THROUGHS = {
     "intake/check.py: scan.refusal.code",  # a Refusal's code, read where the Refusal is made
     "intake/check.py: *issue",  # an Issue rebuilt after crossing a process boundary
 }
-# The roster's codes predate the UPPER_SNAKE convention; renaming them changes what
-# `template --roster` reports (and tests/forms/test_roster.py), so it is left to its own change.
-NOT_YET_UPPER_SNAKE = {
-    "roster-unreadable",
-    "roster-no-header",
-    "roster-missing-name",
-    "roster-missing-credit-code",
-    "roster-bad-credit-code",
-    "roster-duplicate-credit-code",
-}
 
 
 @dataclass
@@ -165,8 +155,8 @@ def test_every_code_the_scan_cannot_read_is_a_known_pass_through(package_scan: S
     assert package_scan.unresolved == PASS_THROUGHS
 
 
-def test_codes_are_upper_snake_but_for_the_roster_ones() -> None:
-    assert {code for code in CODES if not UPPER_SNAKE.fullmatch(code)} == NOT_YET_UPPER_SNAKE
+def test_codes_are_upper_snake() -> None:
+    assert {code for code in CODES if not UPPER_SNAKE.fullmatch(code)} == set()
 
 
 def test_the_file_level_codes_are_the_file_categories() -> None:
