@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .config import Config
 from .errors import OutputError, UsageError
-from .history import History, default_history_path
-from .notices.context import dated
+from .history import History, default_history_path, rectifications
+from .history.register import mark_issued
+from .notices.context import dated, due_date
 from .notices.prepare import check_template, render_notice
 from .notices.template import default_notice_template
 from .rules.numbering import Entry, NoticeState
@@ -74,9 +75,11 @@ def issue_year(
     config: Config | None = None,
     notice_template: Path | None = None,
     now: dt.datetime | None = None,
+    due: dt.date | None = None,
 ) -> IssueOutcome:
-    """Issue the year's drafts on ``day`` (default today). Raises :class:`UsageError` when the
-    year is unknown or has nothing to issue; nothing is recorded then."""
+    """Issue the year's drafts on ``day`` (default today), each with a 整改 entry due on
+    ``due`` (default: ``rectify_days`` after ``day``). Raises :class:`UsageError` when the year
+    is unknown or has nothing to issue; nothing is recorded then."""
     config = config or Config()
     day = day or dt.date.today()
     year_dir = Path(out_dir) / str(year)
@@ -88,6 +91,8 @@ def issue_year(
         drafts = [e for e in entries if e.state is NoticeState.DRAFT]
         if not drafts:
             raise UsageError(f"{year}年度没有待印发的通知书（发文登记中无草稿）")
+        if due is not None and due < day:
+            raise UsageError(f"整改期限 {due.isoformat()} 早于签发日期 {day.isoformat()}，请核对")
         prepared = check_template(notice_template or default_notice_template())
         outcome = IssueOutcome(year, day)
         marks = []
@@ -101,8 +106,9 @@ def issue_year(
                 continue
             current = draft.read_bytes()
             context = history.notice_context(entry.id)
+            deadline = due or (due_date(context, day) if context else day)
             if _sha256(current) == entry.sha256 and context:
-                context = dated(context, day)
+                context = dated(context, day, deadline)
                 data = render_notice(prepared, context)
                 replaced.append((draft, data))
             else:  # edited by hand since the run: issue what the operator made
@@ -113,11 +119,11 @@ def issue_year(
             outcome.issued.append((entry, archived))
             marks.append(
                 (
-                    entry.id,
-                    day.isoformat(),
+                    entry,
                     archived.relative_to(year_dir).as_posix(),
                     _sha256(data),
                     json.dumps(context, ensure_ascii=False),
+                    deadline,
                 )
             )
         if not marks:
@@ -125,7 +131,22 @@ def issue_year(
                 f"{year}年度没有可印发的通知书："
                 + "；".join(f"{e.doc_number}{why}" for e, why in outcome.left)
             )
-        history.issue(marks, stamp)
+        with history.transaction() as conn:
+            for entry, file, sha256, context_json, deadline in marks:
+                mark_issued(conn, entry.id, day.isoformat(), stamp, file, sha256, context_json)
+                rectifications.create(
+                    conn,
+                    year=year,
+                    key=entry.key,
+                    credit_code=entry.credit_code,
+                    enterprise=entry.enterprise,
+                    notice_id=entry.id,
+                    doc_number=entry.doc_number,
+                    kind=entry.kind,
+                    issued=day,
+                    due=deadline,
+                    at=stamp,
+                )
     # The drafts in notices/ now say what was issued (the archived copies are the record).
     for path, data in replaced:
         _replace(path, data)

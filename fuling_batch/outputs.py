@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .notices.prepare import PreparedTemplate
     from .notices.records import PlannedNotice
     from .notices.render import StagedNotices
+    from .summary.workbook import LastYear
 
 __all__ = [
     "NOTICES_DIR",
@@ -77,6 +78,7 @@ class Outputs:
     fixed: dict[str, dict[str, Any]]
     register: RegisterView
     run_issues: list[Issue]
+    last_year: LastYear
     summary: Path | None = None
     report: Path | None = None
     notices: list[Path] = field(default_factory=list)
@@ -161,6 +163,7 @@ class Outputs:
                 cancel=cancel,
                 files=self.files,
                 fixed=self.fixed,
+                carry_over=self.last_year.carry_over,
             )
 
     def _returned_copies(self, collecting: Callable[[], AbstractContextManager[None]]) -> None:
@@ -200,6 +203,7 @@ class Outputs:
                 job.config,
                 register=self.register,
                 banner=_banner(self.run_issues),
+                last_year=self.last_year,
             )
             self.manifest.record(self.summary)
 

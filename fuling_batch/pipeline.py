@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import UsageError
+from .history.rectifications import entries as rectification_entries
 from .history.store import History, default_history_path
 from .intake.check import PARALLEL_FROM, check_folder
 from .outputs import RETURNED_DIR, Outputs, RunSettings, refuse_open_outputs, with_issues
@@ -31,7 +32,9 @@ from .runtime import collector
 from .runtime.manifest import Manifest
 from .runtime.oserrors import output_error
 from .runtime.workers import prestart
+from .summary.workbook import LastYear
 from .year_record import (
+    carry_over,
     plan_year,
     previous_year_findings,
     register_view,
@@ -197,7 +200,12 @@ class _YearRun(RunSettings):
         manifest = Manifest(self.year_dir, self.now)
         files = notice_files(self.year_dir, year, results, self.config.notices, plan.numbers)
         fixed = {e.key: history.notice_context(e.id) for e in plan.kept_issued}
-        outputs = Outputs(self, manifest, reports, results, files, fixed, register, run_issues)
+        last = rectification_entries(history, year - 1)
+        today = self.now.date()
+        last_year = LastYear(last, carry_over(results, last, today), today)
+        outputs = Outputs(
+            self, manifest, reports, results, files, fixed, register, run_issues, last_year
+        )
         outputs.write(past, plan, history, collecting)
         return RunOutcome(
             year=year,

@@ -7,6 +7,7 @@ what to write into the register once every output is in place.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,7 @@ from typing import Any
 
 from .errors import UsageError
 from .history.register import DraftRecord, RegisterUpdate
-from .notices.context import notices_due
+from .notices.context import NOTICE_KINDS, notices_due
 from .notices.records import PlannedNotice
 from .rules.issues import Issue
 from .rules.models import Grade, GradeResult, YearRecord
@@ -30,10 +31,12 @@ from .rules.numbering import (
     doc_number,
     plan_register,
 )
+from .rules.rectification import Rectification, carry_over_text
 from .rules.standard import fmt_number
 
 __all__ = [
     "YearLocked",
+    "carry_over",
     "plan_year",
     "previous_year_findings",
     "register_update",
@@ -87,7 +90,9 @@ def plan_year(
         for kind, r in notices_due(results)
     ]
     statements = {r.key: statement_of(r) for r in results}
-    plan = plan_register(existing, wanted, statements, first_number, amend=amend)
+    plan = plan_register(
+        existing, wanted, statements, first_number, amend=amend, series=NOTICE_KINDS
+    )
     if plan.changes and not amend:
         raise YearLocked(year, plan)
     return plan
@@ -209,3 +214,18 @@ def restore_issued(
         entry = issued.get((record.key, record.kind))
         if entry is not None and entry.file and (year_dir / entry.file).is_file():
             (staging / record.path.name).write_bytes((year_dir / entry.file).read_bytes())
+
+
+def carry_over(
+    results: Sequence[GradeResult], last_year: Sequence[Rectification], today: dt.date
+) -> dict[str, str]:
+    """Last year's 整改 state of each enterprise graded this year, by its key this year
+    (matched through last year's record, so a renamed enterprise keeps its history)."""
+    by_key = {r.key: r for r in last_year}
+    out = {}
+    for result in results:
+        previous = result.previous
+        entry = by_key.get(previous.key) if previous is not None and previous.key else None
+        if entry is not None:
+            out[result.key] = carry_over_text(entry, today)
+    return out

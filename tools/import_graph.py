@@ -27,6 +27,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("summary",),
     ("notices",),
     ("forms",),
+    ("rectify",),
     ("report",),
     ("year_record",),
     ("outputs",),

@@ -165,6 +165,12 @@ def run(
     help="签发日期（成文日期），如 2026-12-10，默认今天。",
 )
 @click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="整改期限，默认为签发日期加配置中的整改天数（rectify_days）。",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -190,6 +196,7 @@ def run(
 def issue_command(
     year: int,
     day: Any,
+    due: Any,
     out_dir: Path,
     history_path: Path | None,
     config_path: Path | None,
@@ -202,6 +209,7 @@ def issue_command(
         year,
         out_dir,
         day=day.date() if day else None,
+        due=due.date() if due else None,
         history_path=history_path,
         config=_config(config_path),
         notice_template=notice_template,

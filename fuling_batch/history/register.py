@@ -15,7 +15,16 @@ from typing import Any
 
 from ..rules.numbering import Entry, NoticeState, Statement
 
-__all__ = ["DraftRecord", "RegisterUpdate", "apply_update", "mark_issued", "read_entries"]
+__all__ = [
+    "DraftRecord",
+    "RegisterUpdate",
+    "add_issued",
+    "apply_update",
+    "mark_issued",
+    "next_number",
+    "read_context",
+    "read_entries",
+]
 
 _COLUMNS = (
     "id, year, key, enterprise, kind, number, state, total, final_grade, consequences, "
@@ -128,3 +137,41 @@ def mark_issued(
         " context = ? WHERE id = ? AND state = 'draft'",
         (day, stamp, file, sha256, context, entry_id),
     )
+
+
+def next_number(conn: sqlite3.Connection, year: int, first_number: int) -> int:
+    """The next free number of ``year``: after the highest ever used, whatever its kind."""
+    (highest,) = conn.execute("SELECT MAX(number) FROM notices WHERE year = ?", (year,)).fetchone()
+    return max(first_number, (highest or 0) + 1)
+
+
+def add_issued(
+    conn: sqlite3.Connection,
+    *,
+    year: int,
+    key: str,
+    credit_code: str,
+    enterprise: str,
+    kind: str,
+    number: int,
+    doc_number: str,
+    day: str,
+    stamp: str,
+    file: str,
+    sha256: str,
+    statement: Statement,
+    context: str,
+) -> int:
+    """Register a document issued as it is made (a 催办通知), inside the caller's transaction."""
+    cursor = conn.execute(
+        "INSERT INTO notices (year, key, credit_code, enterprise, kind, number, doc_number, state,"
+        " drafted, updated, issued, file, sha256, total, final_grade, consequences, context)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            year, key, credit_code, enterprise, kind, number, doc_number, stamp, stamp, day, file,
+            sha256, statement.total, statement.final_grade,
+            json.dumps(list(statement.consequences), ensure_ascii=False), context,
+        ),
+    )  # fmt: skip
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

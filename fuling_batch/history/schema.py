@@ -48,6 +48,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX notices_by_key ON notices (year, key);
     ALTER TABLE results ADD COLUMN fail_streak INTEGER NOT NULL DEFAULT 0
     """,
+    # v4: the rectification register (整改台账): one entry per issued notice, its files and log.
+    """
+    CREATE TABLE rectifications (
+        id INTEGER PRIMARY KEY, year INTEGER NOT NULL, key TEXT NOT NULL,
+        credit_code TEXT NOT NULL DEFAULT '', enterprise TEXT NOT NULL,
+        notice_id INTEGER NOT NULL UNIQUE REFERENCES notices (id),
+        doc_number TEXT NOT NULL, kind TEXT NOT NULL, issued TEXT NOT NULL, due TEXT NOT NULL,
+        received TEXT NOT NULL DEFAULT '', closed TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX rectifications_by_year ON rectifications (year, key);
+    CREATE TABLE rectification_files (
+        id INTEGER PRIMARY KEY,
+        rectification_id INTEGER NOT NULL REFERENCES rectifications (id),
+        path TEXT NOT NULL, original TEXT NOT NULL, sha256 TEXT NOT NULL, added TEXT NOT NULL
+    );
+    CREATE TABLE rectification_log (
+        id INTEGER PRIMARY KEY,
+        rectification_id INTEGER NOT NULL REFERENCES rectifications (id),
+        at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
 )
 
 

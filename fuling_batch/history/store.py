@@ -24,7 +24,7 @@ from ..rules.identity import MatchKind, YearIndex, lineages
 from ..rules.issues import Issue
 from ..rules.models import Grade, GradeResult, PreviousRecord, ScoreSheet, YearRecord
 from ..rules.numbering import Entry
-from .register import RegisterUpdate, apply_update, mark_issued, read_context, read_entries
+from .register import RegisterUpdate, apply_update, read_context, read_entries
 from .rows import (
     ORIGIN_IMPORT,
     ORIGIN_RUN,
@@ -84,6 +84,11 @@ class History:
         self._conn.close()
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """For reads by the other modules of this package; writes go through :meth:`transaction`."""
+        return self._conn
+
+    @property
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -104,7 +109,7 @@ class History:
             )
         if version == SCHEMA_VERSION:
             return
-        with self._transaction():
+        with self.transaction():
             # Re-read inside the lock: another process may have migrated meanwhile.
             version = self.schema_version
             for step in range(version, SCHEMA_VERSION):
@@ -113,7 +118,8 @@ class History:
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One BEGIN IMMEDIATE … COMMIT: every write to the database goes through here."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -141,7 +147,7 @@ class History:
     def write_year(self, rows: YearRows, register: RegisterUpdate | None = None) -> None:
         """Replace the year's rows with rows made by :func:`year_rows`, and apply the run's
         changes to the document register, in one transaction."""
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             conn.execute("DELETE FROM results WHERE year = ?", (rows.year,))
             conn.executemany(INSERT, rows.rows)
             if register is not None:
@@ -159,12 +165,6 @@ class History:
         """The template context a registered notice was rendered from."""
         return read_context(self._conn, entry_id)
 
-    def issue(self, marks: Sequence[tuple[int, str, str, str, str]], stamp: str) -> None:
-        """Record drafts as issued, in one transaction: (id, day, file, sha256, context JSON)."""
-        with self._transaction() as conn:
-            for entry_id, day, file, sha256, context in marks:
-                mark_issued(conn, entry_id, day, stamp, file, sha256, context)
-
     def replace_imported(
         self,
         year: int,
@@ -180,7 +180,7 @@ class History:
         that reason are returned so the caller can say so.
         """
         stamp = run_time.isoformat(timespec="seconds")
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             conn.execute("DELETE FROM results WHERE year = ? AND origin = ?", (year, ORIGIN_IMPORT))
             taken = {
                 row[0] for row in conn.execute("SELECT key FROM results WHERE year = ?", (year,))
@@ -236,6 +236,7 @@ class History:
                     record.grade,
                     record.enterprise,
                     tuple((y, r.grade) for y, r in sorted(earlier.items()) if y < record.year),
+                    record.key,
                 )
             if match.kind is MatchKind.NAME_OF_UNCODED:
                 issues.append(_name_warning(sheet, last, matched_without_code=True))

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from .layout import FONT_H1, TEXT_W, indent, ppr_child, set_fonts
 
-__all__ = ["add_body", "set_column_widths"]
+__all__ = ["add_body", "add_closing", "add_head", "paragraph", "set_column_widths", "tag"]
 
 # 发文机关标志: the longest authority name that fits one line at each size (156 mm ≈ 442 pt).
 _MARK_SIZES = ((10, 36), (14, 30), (18, 24), (None, 18))
@@ -33,13 +33,13 @@ def add_body(doc: DocumentObject) -> None:
     first = doc.paragraphs[0] if doc.paragraphs else None
     if first is not None and not first.text:  # python-docx's blank starter paragraph
         first._p.getparent().remove(first._p)
-    _head(doc)
+    add_head(doc)
     _title(doc)
     _text(doc)
-    _closing(doc)
+    add_closing(doc)
 
 
-def _p(doc: DocumentObject, text: str = "", style: str | None = None) -> Paragraph:
+def paragraph(doc: DocumentObject, text: str = "", style: str | None = None) -> Paragraph:
     """One paragraph with one run: tags never straddle runs."""
     p = doc.add_paragraph(style=style)
     if text:
@@ -47,23 +47,24 @@ def _p(doc: DocumentObject, text: str = "", style: str | None = None) -> Paragra
     return p
 
 
-def _tag(doc: DocumentObject, tag: str) -> None:
-    _p(doc, "{%p " + tag + " %}")
+def tag(doc: DocumentObject, statement: str) -> None:
+    """A paragraph holding only a docxtpl ``{%p … %}`` tag (it vanishes when rendered)."""
+    paragraph(doc, "{%p " + statement + " %}")
 
 
-def _head(doc: DocumentObject) -> None:
+def add_head(doc: DocumentObject) -> None:
     """发文机关标志 (red, sized to fit one line), 发文字号 two lines below, red rule 4 mm under it."""
     for i, (limit, size) in enumerate(_MARK_SIZES):
         if limit is None:
-            _tag(doc, "else")
+            tag(doc, "else")
         else:
-            _tag(doc, f"{'if' if i == 0 else 'elif'} authority|length <= {limit}")
-        p = _p(doc, "{{ authority }}", "发文机关标志")
+            tag(doc, f"{'if' if i == 0 else 'elif'} authority|length <= {limit}")
+        p = paragraph(doc, "{{ authority }}", "发文机关标志")
         p.runs[0].font.size = Pt(size)
-    _tag(doc, "endif")
-    _p(doc, style="发文字号")
-    _p(doc, style="发文字号")
-    number = _p(doc, "{{ number }}", "发文字号")
+    tag(doc, "endif")
+    paragraph(doc, style="发文字号")
+    paragraph(doc, style="发文字号")
+    number = paragraph(doc, "{{ number }}", "发文字号")
     border = ppr_child(number._p.get_or_add_pPr(), "pBdr")
     border.append(
         OxmlElement(
@@ -76,66 +77,69 @@ def _head(doc: DocumentObject) -> None:
             },
         )
     )
-    _p(doc, style="公文标题")
-    _p(doc, style="公文标题")
+    paragraph(doc, style="公文标题")
+    paragraph(doc, style="公文标题")
 
 
 def _title(doc: DocumentObject) -> None:
     subject = "关于对{{ enterprise }}党组织书记、行政主要负责人"
-    _tag(doc, "if is_adjust")
-    _p(doc, subject + "予以组织诫勉并提出调整建议的通知", "公文标题")
-    _tag(doc, "elif is_admonish")
-    _p(doc, subject + "予以组织诫勉的通知", "公文标题")
-    _tag(doc, "else")
-    _p(doc, subject + "予以谈话提醒的通知", "公文标题")
-    _tag(doc, "endif")
-    _p(doc)
-    _p(doc, "{{ addressee }}：", "主送机关")
+    tag(doc, "if is_adjust")
+    paragraph(doc, subject + "予以组织诫勉并提出调整建议的通知", "公文标题")
+    tag(doc, "elif is_admonish")
+    paragraph(doc, subject + "予以组织诫勉的通知", "公文标题")
+    tag(doc, "else")
+    paragraph(doc, subject + "予以谈话提醒的通知", "公文标题")
+    tag(doc, "endif")
+    paragraph(doc)
+    paragraph(doc, "{{ addressee }}：", "主送机关")
 
 
 def _text(doc: DocumentObject) -> None:
-    _p(
+    paragraph(
         doc,
         _BASIS + "和《{{ standard_title }}》，{{ authority_short }}"
         "{% if assessed_on %}于{{ assessed_on }}{% endif %}对你单位党组织{{ year }}年度"
         "规范化建设情况进行了实地考核评分。现将考核结果及处理决定通知如下。",
     )
-    _p(doc, "一、考核结果", "一级标题")
-    _p(
+    paragraph(doc, "一、考核结果", "一级标题")
+    paragraph(
         doc,
         "你单位党组织{{ year }}年度规范化建设考核得分为{{ total }}分"
         "{% if downgraded %}，按总分应评定为“{{ raw_grade }}”；因标▲的重点项目未达标，"
         "根据评分标准“标▲的项目没有达标，即为不合格或者基本合格”的规定，"
-        "考核等次确定为“{{ final_grade }}”{% else %}，考核等次为“{{ final_grade }}”{% endif %}。",
+        "考核等次确定为“{{ final_grade }}”{% else %}，考核等次为“{{ final_grade }}”{% endif %}。"
+        "{% if prev_rectification %}上年度整改情况：{{ prev_rectification }}。{% endif %}",
     )
-    _tag(doc, "if triangle_items")
-    _p(doc, "（一）标▲重点项目未达标情况", "二级标题")
-    _tag(doc, "for t in triangle_items")
-    _p(
+    tag(doc, "if triangle_items")
+    paragraph(doc, "（一）标▲重点项目未达标情况", "二级标题")
+    tag(doc, "for t in triangle_items")
+    paragraph(
         doc,
         "{{ loop.index }}．第{{ t.code }}项（▲，{{ t.value }}分，得{{ t.score }}分）：{{ t.text }}"
         "{% if t.parts %}其中{{ t.parts }}。{% endif %}",
     )
-    _tag(doc, "endfor")
-    _tag(doc, "endif")
-    _tag(doc, "if deductions")
-    _p(doc, "{% if triangle_items %}（二）{% else %}（一）{% endif %}主要扣分情况", "二级标题")
-    _p(
+    tag(doc, "endfor")
+    tag(doc, "endif")
+    tag(doc, "if deductions")
+    paragraph(
+        doc, "{% if triangle_items %}（二）{% else %}（一）{% endif %}主要扣分情况", "二级标题"
+    )
+    paragraph(
         doc,
         "本次考核共{{ deduction_count }}项扣分，合计扣{{ deducted_total }}分。"
         "{% if more_deductions %}扣分最多的{{ deductions|length }}项如下（其余{{ more_deductions }}项"
         "详见考核评分表）：{% else %}扣分项目及考核组说明如下：{% endif %}",
     )
     _deduction_table(doc)
-    _tag(doc, "endif")
+    tag(doc, "endif")
 
-    _p(doc, "二、处理决定", "一级标题")
+    paragraph(doc, "二、处理决定", "一级标题")
     leaders = (
         "你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}、"
         "行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}"
     )
-    _tag(doc, "if is_remind")
-    _p(
+    tag(doc, "if is_remind")
+    paragraph(
         doc,
         _BASIS
         + "“强化监督考核”的规定，经{{ authority_short }}研究，决定对"
@@ -143,8 +147,8 @@ def _text(doc: DocumentObject) -> None:
         + "予以谈话提醒。"
         "谈话提醒的时间、地点另行通知。",
     )
-    _tag(doc, "else")
-    _p(
+    tag(doc, "else")
+    paragraph(
         doc,
         _BASIS
         + "“强化监督考核”的规定，经{{ authority_short }}研究，决定对"
@@ -152,19 +156,19 @@ def _text(doc: DocumentObject) -> None:
         + "予以组织诫勉，"
         "并将你单位党组织纳入后进党组织进行重点整顿。",
     )
-    _tag(doc, "endif")
-    _tag(doc, "if is_adjust")
-    _p(
+    tag(doc, "endif")
+    tag(doc, "if is_adjust")
+    paragraph(
         doc,
         "你单位党组织{{ prev_year }}年度考核得分为{{ prev_total }}分、等次为“{{ prev_grade }}”，"
         "{{ year }}年度考核得分为{{ total }}分、等次为“{{ final_grade }}”，{{ fail_streak_text }}考核不合格。"
         "根据规定，建议对你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}"
         "或行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}进行调整。",
     )
-    _tag(doc, "endif")
+    tag(doc, "endif")
 
-    _p(doc, "三、整改要求", "一级标题")
-    _p(
+    paragraph(doc, "三、整改要求", "一级标题")
+    paragraph(
         doc,
         "请你单位党组织对照考核发现的问题，深入剖析原因，逐项制定整改措施，明确整改责任人和完成时限"
         "{% if not is_remind %}，按照后进党组织重点整顿的要求制定整顿方案{% endif %}，"
@@ -215,12 +219,12 @@ def _repeat_header(table: Table) -> None:
     tr_pr.append(OxmlElement("w:tblHeader"))
 
 
-def _closing(doc: DocumentObject) -> None:
+def add_closing(doc: DocumentObject) -> None:
     """署名 and 成文日期 (right, 2 and 4 characters in), then the 版记 at the foot of the page."""
-    _p(doc)
-    _p(doc)
-    _p(doc, "{{ authority }}", "发文机关署名")
-    _p(doc, "{{ issue_date }}", "成文日期")
+    paragraph(doc)
+    paragraph(doc)
+    paragraph(doc, "{{ authority }}", "发文机关署名")
+    paragraph(doc, "{{ issue_date }}", "成文日期")
     table = doc.add_table(rows=4, cols=1)
     rows = ("{%tr if copy_to %}", "抄送：{{ copy_to }}。", "{%tr endif %}", None)
     set_column_widths(table, [TEXT_W])
@@ -238,7 +242,7 @@ def _closing(doc: DocumentObject) -> None:
             )
             ppr_child(p._p.get_or_add_pPr(), "tabs").append(tab)
     _float_to_page_foot(table)
-    last = _p(doc)
+    last = paragraph(doc)
     indent(last._p.get_or_add_pPr(), firstLine=0)
 
 

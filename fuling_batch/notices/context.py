@@ -32,11 +32,13 @@ __all__ = [
     "KIND_ADMONISH",
     "KIND_REMIND",
     "MAX_DEDUCTIONS",
+    "NOTICE_KINDS",
     "NoticePlan",
     "build_context",
     "chinese_date",
     "clean_text",
     "dated",
+    "due_date",
     "notice_kind",
     "notices_due",
     "plan_notices",
@@ -47,6 +49,7 @@ KIND_ADJUST = "组织诫勉及调整建议通知书"
 KIND_ADMONISH = "组织诫勉通知书"
 KIND_REMIND = "谈话提醒通知书"
 _SEVERITY = {KIND_ADJUST: 0, KIND_ADMONISH: 1, KIND_REMIND: 2}
+NOTICE_KINDS = frozenset(_SEVERITY)
 # The notice that carries each consequence, most severe first.
 _KIND_OF = (
     (CONSEQUENCE_ADJUST, KIND_ADJUST),
@@ -64,6 +67,7 @@ CONTEXT_KEYS = frozenset(
         "downgraded", "enterprise", "fail_streak", "fail_streak_text", "final_grade",
         "is_adjust", "is_admonish", "is_remind",
         "issue_date", "kind", "more_deductions", "number", "opinion", "prev_grade",
+        "prev_rectification",
         "prev_total", "prev_year", "print_authority", "raw_grade", "rectify_days", "secretary",
         "standard_title", "total", "triangle_items", "year",
     }
@@ -144,17 +148,27 @@ def plan_notices(
     ]
 
 
-def dated(context: Mapping[str, Any], day: dt.date) -> dict[str, Any]:
-    """A notice's context with its 成文日期 (and the deadline counted from it) set to ``day``."""
+def due_date(context: Mapping[str, Any], day: dt.date) -> dt.date:
+    """The 整改 deadline of a notice issued on ``day``: ``rectify_days`` later."""
+    return day + dt.timedelta(days=int(context["rectify_days"]))
+
+
+def dated(context: Mapping[str, Any], day: dt.date, due: dt.date | None = None) -> dict[str, Any]:
+    """A notice's context with its 成文日期 set to ``day`` and its 整改 deadline to ``due``
+    (by default :func:`due_date`)."""
     return {
         **context,
         "issue_date": chinese_date(day),
-        "deadline": chinese_date(day + dt.timedelta(days=int(context["rectify_days"]))),
+        "deadline": chinese_date(due or due_date(context, day)),
     }
 
 
 def build_context(
-    plan: NoticePlan, standard: Standard, config: NoticeConfig, issue_date: dt.date
+    plan: NoticePlan,
+    standard: Standard,
+    config: NoticeConfig,
+    issue_date: dt.date,
+    prev_rectification: str = "",
 ) -> dict[str, Any]:
     """Everything the template may say about one notice (keys: :data:`CONTEXT_KEYS`).
 
@@ -194,6 +208,7 @@ def build_context(
         "number": clean_text(plan.number),
         "opinion": _static(opinion(result.consequences)),
         "prev_grade": _static(str(prev.grade)) if prev else "",
+        "prev_rectification": clean_text(prev_rectification),
         "prev_total": fmt_number(prev.total) if prev else "",
         "prev_year": prev.year if prev else "",
         "print_authority": _static(authority_short),

@@ -64,8 +64,9 @@ def make_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
-def check_template(template: Path) -> PreparedTemplate:
-    """Parse once; every variable the template uses must be one the tool provides.
+def check_template(template: Path, keys: frozenset[str] = CONTEXT_KEYS) -> PreparedTemplate:
+    """Parse once; every variable the template uses must be one of ``keys`` (what the tool
+    provides: the notices' by default, the 催办通知's for its template).
 
     Raises :class:`~fuling_batch.errors.TemplateError` naming the unknown variable(s), or
     saying where the template does not parse. Compiled once, reused for every notice.
@@ -98,11 +99,11 @@ def check_template(template: Path) -> PreparedTemplate:
             ) from exc
     if "word/document.xml" not in dict(members):
         raise TemplateError(f"通知书模板 {template} 缺少 word/document.xml，不是有效的 Word 文档")
-    unknown = sorted(used - CONTEXT_KEYS)
+    unknown = sorted(used - keys)
     if unknown:
         raise TemplateError(
             f"通知书模板 {template} 使用了程序不提供的变量：{'、'.join(unknown)}。"
-            f"可用的变量有：{'、'.join(sorted(CONTEXT_KEYS))}。请修改模板后重新运行。"
+            f"可用的变量有：{'、'.join(sorted(keys))}。请修改模板后重新运行。"
         )
     entries = tuple((name, zip_entry(name, data)) for name, data in members)
     return PreparedTemplate(template, members, compiled, frozenset(used), entries)

@@ -153,6 +153,7 @@ def stage_notices(
     cancel: threading.Event | None = None,
     files: Sequence[PlannedNotice] | None = None,
     fixed: Mapping[str, Mapping[str, Any]] | None = None,
+    carry_over: Mapping[str, str] | None = None,
 ) -> StagedNotices:
     """Render every notice, the 呈批表 and the combined file into a staging folder.
 
@@ -162,7 +163,8 @@ def stage_notices(
     :func:`notice_files` of the same results when the caller has them already. Contexts are
     built here and sent in runs of notices; the workers write the files and send back their
     compressed share of the combined file. ``fixed`` holds, by enterprise key, the contexts of
-    notices already issued: they are rendered as issued, whatever the results say.
+    notices already issued: they are rendered as issued, whatever the results say;
+    ``carry_over`` the state of last year's 整改 by enterprise key (said in the notice).
     """
     if isinstance(template, PreparedTemplate):
         prepared = template  # already checked and compiled by the caller
@@ -177,11 +179,17 @@ def stage_notices(
     records = [record for _, record in files]
     staging = _staging_folder(Path(out_dir))
     fixed = fixed or {}
+    carry_over = carry_over or {}
     contexts: list[dict[str, Any]] = []
 
     def context(plan: NoticePlan) -> dict[str, Any]:
         issued = fixed.get(plan.result.key)
-        made = dict(issued) if issued else build_context(plan, standard, config, day)
+        key = plan.result.key
+        made = (
+            dict(issued)
+            if issued
+            else build_context(plan, standard, config, day, carry_over.get(key, ""))
+        )
         contexts.append(made)
         return made
 

@@ -33,6 +33,7 @@ HISTORY = "历史记录"
 IMPORT = "往年结果导入"
 OUTPUT = "输出文件"
 ROSTER = "企业名册"
+LEDGER = "整改台账导入"
 CATEGORIES: tuple[str, ...] = (
     FILE,
     SKIPPED,
@@ -45,6 +46,7 @@ CATEGORIES: tuple[str, ...] = (
     IMPORT,
     OUTPUT,
     ROSTER,
+    LEDGER,
 )
 
 
@@ -369,6 +371,43 @@ CODES: Mapping[str, IssueCode] = _registry(
             WARNING,
             OUTPUT,
             "输出文件夹中有不是本程序生成（或生成后被修改过）的文件，重新运行时没有删除，已移到该年度的“备份”文件夹；需要时请从那里取回。",
+        ),
+        # -- fuling-batch rectify import (rectify/importer.py) -------------------------------
+        IssueCode(
+            "LEDGER_UNKNOWN_ENTERPRISE",
+            ERROR,
+            LEDGER,
+            "台账中的企业不在该年度已印发通知书的企业中；请核对统一社会信用代码或企业名称，或删除该行。",
+        ),
+        IssueCode(
+            "LEDGER_DUPLICATE",
+            ERROR,
+            LEDGER,
+            "同一企业在台账中出现多次；请只保留一行。",
+        ),
+        IssueCode(
+            "LEDGER_BAD_DATE",
+            ERROR,
+            LEDGER,
+            "报送日期或销号日期不是日期；请填写如 2027-01-15 的日期。",
+        ),
+        IssueCode(
+            "LEDGER_DATE_ORDER",
+            ERROR,
+            LEDGER,
+            "日期先后不对：报送日期早于通知书印发日期，或销号日期早于报送日期；请核对日期。",
+        ),
+        IssueCode(
+            "LEDGER_CLOSED_UNRECEIVED",
+            ERROR,
+            LEDGER,
+            "有销号日期但没有报送日期：尚未报送的整改不能销号；请补填报送日期。",
+        ),
+        IssueCode(
+            "LEDGER_NO_REVIEWER",
+            WARNING,
+            LEDGER,
+            "已填销号日期但没有审核人；建议在“审核人”列写明销号人。",
         ),
         # -- fuling-batch template --roster (forms/roster.py) --------------------------------
         IssueCode(

@@ -138,6 +138,7 @@ class PreviousRecord:
     # The same enterprise's final grades before ``year`` (through the identity rule), oldest
     # first: what a fail streak longer than two years is counted from.
     earlier: tuple[tuple[int, Grade], ...] = ()
+    key: str = ""  # the record's identity key in history (its rectification is found by it)
 
     def grades(self) -> dict[int, Grade]:
         """Every known final grade of the enterprise up to ``year``, by year."""

@@ -17,7 +17,7 @@ This module only decides; ``history/register.py`` stores the decisions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -140,13 +140,19 @@ def plan_register(
     first_number: int,
     *,
     amend: bool = False,
+    series: Collection[str] | None = None,
 ) -> Plan:
     """Decide every number of the year (see the module docstring).
 
     ``statements`` holds what this run grades every enterprise (by key), with or without a
-    notice: an issued enterprise now graded 合格 is a change too.
+    notice: an issued enterprise now graded 合格 is a change too. ``series`` are the kinds
+    of notice the run writes; entries of other kinds (a 催办通知) only take up their numbers.
     """
-    live = [e for e in existing if e.state is not NoticeState.VOID]
+    live = [
+        e
+        for e in existing
+        if e.state is not NoticeState.VOID and (series is None or e.kind in series)
+    ]
     issued = {e.key: e for e in live if e.state is NoticeState.ISSUED}
     drafts = {(e.key, e.kind): e for e in live if e.state is NoticeState.DRAFT}
     changes = [

@@ -1,5 +1,5 @@
 """The district summary workbook for leadership (xlsxwriter)."""
 
-from .workbook import SHEET_NAMES, summary_filename, write_summary
+from .workbook import SHEET_NAMES, LastYear, summary_filename, write_summary
 
-__all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
+__all__ = ["SHEET_NAMES", "LastYear", "summary_filename", "write_summary"]

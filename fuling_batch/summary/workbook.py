@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,13 @@ from ..errors import OutputError
 from ..rules.consequences import streak_words
 from ..rules.models import FileReport, Grade, GradeResult, YearRecord
 from ..rules.numbering import EMPTY_REGISTER, RegisterView
+from ..rules.rectification import Rectification
 from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
 from ..runtime.oserrors import output_error
 from .detail import write_deductions, write_issues, write_triangles
 from .fastrows import package_level
+from .rectification import write_last_rectification
 from .register import write_register
 from .stats import ranked, write_statistics, write_trends
 from .writer import (
@@ -41,13 +44,24 @@ from .writer import (
     start_sheet,
 )
 
-__all__ = ["SHEET_NAMES", "summary_filename", "write_summary"]
+__all__ = ["SHEET_NAMES", "LastYear", "summary_filename", "write_summary"]
 
 SHEET_NAMES = (
     "汇总", "分项得分", "扣分明细", "▲未达标明细", "统计", "年度趋势", "校验问题", "发文登记",
+    "上年整改情况",
 )  # fmt: skip
 # Rows are streamed to disk as each sheet is written: memory stays flat for 10,000 enterprises.
 CONSTANT_MEMORY = True
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's 整改 as the summary shows it: every entry, and each enterprise's state by
+    its key this year."""
+
+    entries: Sequence[Rectification] = ()
+    carry_over: Mapping[str, str] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 def summary_filename(year: int) -> str:
@@ -66,13 +80,15 @@ def write_summary(
     *,
     register: RegisterView = EMPTY_REGISTER,
     banner: str = "",
+    last_year: LastYear | None = None,
 ) -> Path:
     """Write ``out_dir/summary_filename(year)`` atomically and return its path.
 
     ``results`` may come in any order (they are ranked by total, ties by credit code/key);
     ``reports`` feed 校验问题; ``records`` (all years up to ``year``, this year included) feed
     年度趋势; ``register`` (the year's document register after this run) feeds 发文登记; a
-    ``banner`` is a warning printed in red above the 汇总 table. A value Excel cannot hold
+    ``banner`` is a warning printed in red above the 汇总 table; ``last_year`` is last year's
+    整改 (上年整改情况, and a column of 汇总). A value Excel cannot hold
     raises :class:`OutputError` and leaves any previous file untouched.
     """
     target = Path(out_dir) / summary_filename(year)
@@ -96,7 +112,10 @@ def write_summary(
                 "created": dt.datetime(year, 12, 31),
             }
         )
-        _build(book, year, results, reports, records, standard, config, register, banner)
+        _build(
+            book, year, results, reports, records, standard, config, register, banner,
+            last_year or LastYear(),
+        )  # fmt: skip
         try:
             with package_level():
                 book.close()
@@ -117,8 +136,9 @@ def _build(
     records: Sequence[YearRecord],
     standard: Standard,
     config: Config,
-    register: RegisterView = EMPTY_REGISTER,
-    banner: str = "",
+    register: RegisterView,
+    banner: str,
+    last_year: LastYear,
 ) -> None:
     fmt = Formats(book)
     order = ranked(results)
@@ -131,7 +151,7 @@ def _build(
 
     # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
     per_line = score_columns([r for _, r in order], standard.lines)
-    _write_overview(sheet, fmt, order, standard, banner)
+    _write_overview(sheet, fmt, order, standard, banner, last_year.carry_over)
     _write_line_scores(sheet, fmt, order, standard, per_line)
     write_deductions(sheet, fmt, order, standard)
     write_triangles(sheet, fmt, order, standard)
@@ -139,6 +159,10 @@ def _build(
     write_trends(book, sheet, fmt, year, order, records)
     write_issues(sheet, fmt, reports)
     write_register(sheet, fmt, register)
+    graded_now = {
+        r.previous.key: str(r.final_grade) for _, r in order if r.previous and r.previous.key
+    }
+    write_last_rectification(sheet, fmt, last_year.entries, last_year.today, graded_now)
 
 
 def _streak(result: GradeResult) -> str:
@@ -159,6 +183,7 @@ def _write_overview(
     order: Sequence[tuple[int, GradeResult]],
     standard: Standard,
     banner: str = "",
+    carry_over: Mapping[str, str] | None = None,
 ) -> None:
     results = [r for _, r in order]
     sections = standard.sections
@@ -178,6 +203,7 @@ def _write_overview(
         Column("上年等次", 9),
         Column("变化", 7),
         Column("连续不合格", 13),
+        Column("上年整改情况", 18),
     ]
     out: SheetWriter = sheet("汇总", columns, freeze_cols=2, banner=banner)
     grade_fmt = fmt.grade
@@ -204,6 +230,7 @@ def _write_overview(
                 fmt.center if prev is None else grade_fmt[prev],
                 fmt.delta,
                 fmt.center,
+                fmt.wrap,
             ]
         return found
 
@@ -226,6 +253,7 @@ def _write_overview(
                 "无记录" if prev is None else str(prev.grade),
                 None if prev is None else round(r.total - prev.total, 6),
                 _streak(r),
+                (carry_over or {}).get(r.key, "—"),
             ]
             yield values, formats(r), enterprise_label(h.enterprise)
 

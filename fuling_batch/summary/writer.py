@@ -118,6 +118,7 @@ class Formats:
         self.num = fmt(num_format=NUM, **cell)
         self.pct = fmt(num_format=PCT, **cell)
         self.delta = fmt(num_format=DELTA, **cell)
+        self.grade_fail_text = fmt(align="center", bold=True, font_color="#C00000", **cell)
         self.grade_void = fmt(align="center", font_color="#808080", font_strikeout=True, **cell)
         self.section = fmt(bold=True, font_size=12)
         self.foot_text = fmt(bold=True, bg_color="#F2F2F2", **cell)

@@ -74,11 +74,15 @@ def test_a_v1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.close()
 
     with History(path) as history:
-        assert history.schema_version == SCHEMA_VERSION == 3
+        assert history.schema_version == SCHEMA_VERSION == 4
         found, _ = history.previous([make_sheet(serial=4, enterprise="丁文旅集团有限公司")], 2026)
         history.record_year(2026, results_2026(), RUN)
         assert history.years() == [2025, 2026]
-    assert found == {credit_code(4): PreviousRecord(2025, 55, Grade.FAIL, "丁旅游开发有限公司")}
+    assert found == {
+        credit_code(4): PreviousRecord(
+            2025, 55, Grade.FAIL, "丁旅游开发有限公司", key=credit_code(4)
+        )
+    }
     indexes = {
         r[0]
         for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='index'")

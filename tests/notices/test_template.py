@@ -47,6 +47,6 @@ def test_default_template_prefers_the_office_copy_then_builds_one(
     assert nt.default_notice_template(office) == edited
 
     # An installed package: no copy in the working folder, none beside the package.
-    monkeypatch.setattr(nt, "_TEMPLATE_PATH", tmp_path / "missing" / nt.TEMPLATE_NAME)
+    monkeypatch.setattr(nt, "SHIPPED_TEMPLATES", tmp_path / "missing")
     built = nt.default_notice_template(tmp_path / "elsewhere")
     assert built.is_file() and built.read_bytes() == nt.template_bytes()

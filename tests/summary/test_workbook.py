@@ -138,7 +138,7 @@ def test_sheets_titles_and_print_setup(book: openpyxl.Workbook) -> None:
         assert ws["A3"].font.name == "宋体"
     overview = book["汇总"]
     assert overview.freeze_panes == "C4"
-    assert overview.auto_filter.ref == "A3:U13"
+    assert overview.auto_filter.ref == "A3:V13"
     assert book["分项得分"].freeze_panes == "C6"  # 分值 and ▲ rows above the codes
 
 
@@ -147,7 +147,7 @@ def test_overview_ranks_grades_and_history(book: openpyxl.Workbook, data: dict) 
     sections = [f"{s.numeral}、{s.name}\n（{s.cap:g}分）" for s in STANDARD.sections]
     assert _header(ws, 3) == [
         "排名", "企业名称", "统一社会信用代码", "党组织名称", *sections, "总分（100分）", "初评等次",
-        "▲未达标项", "最终等次", "处理意见", "上年总分", "上年等次", "变化", "连续不合格",
+        "▲未达标项", "最终等次", "处理意见", "上年总分", "上年等次", "变化", "连续不合格", "上年整改情况",
     ]  # fmt: skip
     results = data["results"]
     rows = _data_rows(ws, 3, len(results))
@@ -167,14 +167,16 @@ def test_overview_ranks_grades_and_history(book: openpyxl.Workbook, data: dict) 
     assert tie_a.total == tie_b.total
     ia, ib = rows.index(by_name["甲公司"]), rows.index(by_name["乙公司"])
     assert ib == ia + 1 and rows[ia][0] == rows[ib][0] == ia + 1  # shared rank, code order
-    assert by_name["交旅集团"][13:22] == [
+    assert by_name["交旅集团"][13:21] == [
         "合格", "2.3、4.1", "基本合格", "谈话提醒", None, "无记录", None, "否",
     ]  # fmt: skip
-    assert by_name["水务公司"][13:22] == [
+    assert by_name["水务公司"][13:21] == [
         "不合格", "3.1、3.2、3.3、3.4、3.7、3.9、4.1、4.2、4.4、4.5、4.6、5.1、5.2、5.3、5.4、5.6",
         "不合格", "组织诫勉、重点整顿、调整", 55, "不合格", -5, "连续两年（2025—2026）",
     ]  # fmt: skip
-    assert by_name["城投集团"][14:22] == ["无", "合格", "无", 95, "合格", 5, "否"]
+    assert by_name["城投集团"][14:21] == ["无", "合格", "无", 95, "合格", 5, "否"]
+    # No 整改 was recorded last year: the 上年整改情况 column says so.
+    assert {row[21] for row in rows} == {"—"}
     # Footer: averages, then counts under 初评等次 (N) and 最终等次 (P).
     foot = 3 + len(results) + 1
     assert ws.cell(foot, 2).value == f"区平均（{len(results)}家）"
