@@ -30,6 +30,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("pipeline",),
     ("console",),
+    ("web",),
     ("cli", "__main__", "__init__"),
 )
 
