@@ -73,10 +73,14 @@ class UploadOutcome:
     ignored: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _last_part(raw: str) -> str:
+    """What follows the last ``/`` or ``\\``: a browser, a zip or Windows may use either."""
+    return raw.replace("\\", "/").split("/")[-1]
+
+
 def stored_name(raw: str) -> str:
     """The name a file called ``raw`` is stored under: no folders, safe on Windows."""
-    last = raw.replace("\\", "/").split("/")[-1]
-    stem, suffix = os.path.splitext(last)
+    stem, suffix = os.path.splitext(_last_part(raw))
     if not suffix and stem.startswith(".") and "." not in stem[1:]:
         stem, suffix = "", stem  # ".xlsx" alone: a suffix without a name
     # Leading dots would make it a hidden file, which the intake skips without a word.
@@ -107,10 +111,6 @@ def _new_part(scratch: Path) -> Path:
     fd, name = tempfile.mkstemp(suffix=".part", dir=scratch)
     os.close(fd)
     return Path(name)
-
-
-def _last_part(raw: str) -> str:
-    return raw.replace("\\", "/").split("/")[-1]
 
 
 def _copy(source: IO[bytes], target: Path, most: int) -> int:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 
 import httpx2 as httpx
 import pytest
 
+from fuling_batch.history import History
+
+from .conftest import YEAR
 from .served import Served
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT (POSIX)")
@@ -44,3 +49,27 @@ def test_a_port_in_use_is_a_chinese_message_and_exit_2(tmp_path):
     assert done.returncode == 2
     assert f"端口 {port} 已被占用" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_during_a_run_stops_at_once_and_says_so(tmp_path, samples):
+    data = tmp_path / "data"
+    history = data / "output" / "history.sqlite3"
+    History(history).close()
+    holder = sqlite3.connect(history, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # the run cannot finish while this is held
+    try:
+        with Served(data) as served, httpx.Client(base_url=served.base, timeout=30) as client:
+            page = client.get(served.url, follow_redirects=True)
+            csrf = re.search(r'X-CSRF-Token": "([0-9a-f]+)"', page.text)
+            assert csrf
+            headers = {"X-CSRF-Token": csrf.group(1), "Origin": served.base}
+            files = [("files", (samples[0].name, samples[0].read_bytes()))]
+            assert client.post(f"/y/{YEAR}/files/upload", files=files, headers=headers).is_success
+            assert client.post(f"/y/{YEAR}/run/start", headers=headers).status_code == 202
+            code, lines, err = served.interrupt()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 0
+    assert lines[-1] == f"工作台已停止；{YEAR} 年度的处理被中断，请重新启动后再次处理。"
+    assert "Traceback" not in err
