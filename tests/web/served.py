@@ -34,12 +34,21 @@ class Served:
         )  # fmt: skip
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.out: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.err: list[str] = []
+        # One reader per stream, and nothing else reads them: the last line printed on the
+        # way out is then always seen.
+        self.readers = [
+            threading.Thread(target=self._read, daemon=True),
+            threading.Thread(target=self._read_err, daemon=True),
+        ]
+        for reader in self.readers:
+            reader.start()
         self.first = self.next_line(START_S)
         found = URL.search(self.first or "")
         if not found:
             self.proc.kill()
-            raise AssertionError(f"no URL printed: {self.first!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
+            self.proc.wait(STOP_S)
+            raise AssertionError(f"no URL printed: {self.first!r} {''.join(self.err)!r}")
         self.url = found.group(1)
         self.port = int(found.group(2))
         self.base = f"http://127.0.0.1:{self.port}"
@@ -51,6 +60,10 @@ class Served:
             self.lines.put(line.rstrip("\n"))
         self.lines.put(None)
 
+    def _read_err(self) -> None:
+        assert self.proc.stderr is not None
+        self.err.extend(self.proc.stderr)
+
     def next_line(self, timeout: float) -> str | None:
         try:
             return self.lines.get(timeout=timeout)
@@ -61,12 +74,13 @@ class Served:
         """Ctrl+C; returns the exit status, every line printed and the standard error."""
         self.proc.send_signal(signal.SIGINT)
         try:
-            _, err = self.proc.communicate(timeout=STOP_S)
+            self.proc.wait(STOP_S)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
-        self.next_line(5)
-        return self.proc.returncode, list(self.out), err
+        for reader in self.readers:  # the pipes are at their end once the process is gone
+            reader.join(STOP_S)
+        return self.proc.returncode, list(self.out), "".join(self.err)
 
     def __enter__(self) -> Served:
         return self

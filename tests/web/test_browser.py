@@ -179,3 +179,41 @@ def test_the_yearly_job_in_a_browser(
         code, lines, _ = served.interrupt()
     assert code == 0 and lines[-1] == "工作台已停止。"
     assert hosts == {"127.0.0.1"}
+
+
+def test_sheets_dropped_on_the_page_are_uploaded(browser, tmp_path, samples):
+    """Drag and drop: the page's own script takes the dropped files and sends them."""
+    import base64
+
+    from playwright.sync_api import expect
+
+    with Served(tmp_path / "data") as served:
+        # Playwright builds the drop's DataTransfer with a script of its own, which the page's
+        # CSP (no eval) would refuse; the page's scripts are the same either way.
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.goto(served.url)
+        page.goto(f"{served.base}/y/{YEAR}/files")
+        files = [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in samples[:2]]
+        transfer = page.evaluate_handle(
+            """(files) => {
+                const dt = new DataTransfer();
+                for (const [name, b64] of files) {
+                    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                    dt.items.add(new File([bytes], name));
+                }
+                return dt;
+            }""",
+            files,
+        )
+        page.dispatch_event("#drop-zone", "dragover", {"dataTransfer": transfer})
+        expect(page.locator("#drop-zone")).to_have_class("drop over")
+        page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
+        expect(page.locator("#flash")).to_contain_text("保存评分表 2 份")
+        expect(page.locator("#file-list tbody tr")).to_have_count(2)
+        context.close()
+        code, _, _ = served.interrupt()
+    assert code == 0
+    stored = sorted(p.name for p in (tmp_path / "data" / "input" / str(YEAR)).iterdir())
+    assert stored == sorted(p.name for p in samples[:2])
