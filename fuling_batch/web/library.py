@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import DEFAULT_CONFIG_NAME, Config, load_config
+from ..config import Config, load_config
 from ..errors import FulingError
 from ..history.importer import ImportOutcome, import_results
 from ..history.store import History
@@ -54,10 +54,11 @@ def standard() -> Standard:
     return _STANDARD[0]
 
 
-def config_for(workspace: Workspace, path: Path | None) -> Config:
-    """``path``; else ``fuling_batch.toml`` in the data folder; else in the working folder."""
-    if path is None and (workspace.root / DEFAULT_CONFIG_NAME).is_file():
-        path = workspace.root / DEFAULT_CONFIG_NAME
+def config_for(path: Path | None) -> Config:
+    """As the command line reads it: ``--config``, else ``fuling_batch.toml`` in the working folder.
+
+    Read on each use, so an edited file applies from the next check or run on.
+    """
     return load_config(path)
 
 

@@ -85,9 +85,13 @@ def test_a_failed_run_says_why_and_the_server_goes_on(desk: Desk, samples: list[
     assert "处理完成" in desk.get(f"/y/{YEAR}/run/progress").text
 
 
-def test_a_broken_configuration_is_reported_before_the_run(desk: Desk, samples: list[Path]):
+def test_a_broken_configuration_is_reported_before_the_run(
+    desk: Desk, samples: list[Path], tmp_path, monkeypatch
+):
     desk.upload(samples[0])
-    (desk.data / "fuling_batch.toml").write_text("[grading]\npass_min = 'x'\n", encoding="utf-8")
+    # Read as the command line reads it: fuling_batch.toml in the working folder.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fuling_batch.toml").write_text("[grading]\npass_min = 'x'\n", encoding="utf-8")
     response = desk.post(f"/y/{YEAR}/run/start")
     assert response.status_code == 400
     assert "grading" in response.text and "操作未能完成" in response.text

@@ -38,7 +38,7 @@ class State:
     checks: Checks
 
     def config(self) -> Config:
-        return config_for(self.workspace, self.settings.config_path)
+        return config_for(self.settings.config_path)
 
 
 def state(request: Request) -> State:
