@@ -33,6 +33,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("outputs",),
     ("pipeline", "issuing"),
     ("console",),
+    ("web",),
     ("cli", "__main__", "__init__"),
 )
 

@@ -4,7 +4,7 @@ Each command group is a module; ``app`` holds the group, the shared options and 
 boundary. Exit statuses: docs/规则说明.md (退出状态).
 """
 
-from . import forms, history, rectify, yearly  # noqa: F401  (registers the commands)
+from . import forms, history, rectify, serve, yearly  # noqa: F401  (registers the commands)
 from .app import entry, main
 
 __all__ = ["entry", "main"]
