@@ -102,6 +102,28 @@ config_option = click.option(
     default=None,
     help="配置文件（TOML），默认读取当前目录下的 fuling_batch.toml。",
 )
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="输出文件夹，各年度的结果写入其下的“年度”子文件夹，历年数据库也在其中。",
+)
+history_option = click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="历年考核数据库（SQLite），默认 输出文件夹/history.sqlite3。",
+)
+notice_template_option = click.option(
+    "--notice-template",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="通知书模板（.docx.j2），默认使用 templates/notice.docx.j2。",
+)
+date_type = click.DateTime(formats=["%Y-%m-%d"])
 jobs_option = click.option(
     "--jobs", type=click.IntRange(min=1), default=None, help="并行进程数，默认自动。"
 )

@@ -16,7 +16,7 @@ from ..console import (
 )
 from ..errors import UsageError
 from ..rules.standard import fmt_number
-from .app import F, handle_errors, main
+from .app import F, handle_errors, history_option, main, out_option
 
 
 @main.group()
@@ -27,21 +27,8 @@ def history() -> None:
 def history_location(func: F) -> F:
     """``--history FILE`` / ``--out DIR`` → the command gets one ``database: Path``."""
 
-    @click.option(
-        "--history",
-        "history_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
-    )
-    @click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help="输出文件夹（决定默认数据库位置）。",
-    )
+    @history_option
+    @out_option
     @functools.wraps(func)
     def wrapper(*args: Any, history_path: Path | None, out_dir: Path, **kwargs: Any) -> Any:
         from ..history.store import default_history_path

@@ -15,9 +15,17 @@ from rich.table import Table
 
 from ..console import err, out, print_findings
 from ..rules.rectification import RectifyState
-from .app import F, _config, config_option, handle_errors, main
+from .app import (
+    F,
+    _config,
+    config_option,
+    date_type,
+    handle_errors,
+    history_option,
+    main,
+    out_option,
+)
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
 _STATE_STYLE = {
     RectifyState.OVERDUE: "bold red",
     RectifyState.PENDING: "yellow",
@@ -36,21 +44,8 @@ def ledger_options(func: F) -> F:
     ``database``."""
 
     @click.option("--year", type=int, required=True, help="考核年度，如 2026。")
-    @click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help="输出文件夹（与 run 相同）。",
-    )
-    @click.option(
-        "--history",
-        "history_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
-    )
+    @out_option
+    @history_option
     @functools.wraps(func)
     def wrapper(*args: Any, history_path: Path | None, **kwargs: Any) -> Any:
         from ..history.store import default_history_path
@@ -75,7 +70,7 @@ def _day(value: dt.datetime | None) -> dt.date:
 @rectify.command("status")
 @ledger_options
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他程序读取）。")
-@click.option("--today", type=_DATE, default=None, help="按该日期计算是否逾期，默认今天。")
+@click.option("--today", type=date_type, default=None, help="按该日期计算是否逾期，默认今天。")
 @handle_errors
 def status_command(
     year: int, out_dir: Path, database: Path, as_json: bool, today: dt.datetime | None
@@ -111,7 +106,7 @@ def status_command(
 @rectify.command("receive")
 @ledger_options
 @click.option("--code", required=True, help="企业的统一社会信用代码（无代码的企业填企业名称）。")
-@click.option("--date", "day", type=_DATE, default=None, help="收到整改报告的日期，默认今天。")
+@click.option("--date", "day", type=date_type, default=None, help="收到整改报告的日期，默认今天。")
 @click.option(
     "--file",
     "files",
@@ -143,7 +138,7 @@ def receive_command(
 @click.option("--code", required=True, help="企业的统一社会信用代码（无代码的企业填企业名称）。")
 @click.option("--by", "by", required=True, help="审核人（销号人）。")
 @click.option("--note", default="", help="审核意见或备注。")
-@click.option("--date", "day", type=_DATE, default=None, help="销号日期，默认今天。")
+@click.option("--date", "day", type=date_type, default=None, help="销号日期，默认今天。")
 @handle_errors
 def close_command(
     year: int, out_dir: Path, database: Path, code: str, by: str, note: str, day: dt.datetime | None
@@ -187,7 +182,7 @@ def import_command(file: Path, year: int, out_dir: Path, database: Path) -> None
 
 @rectify.command("export")
 @ledger_options
-@click.option("--today", type=_DATE, default=None, help="按该日期计算是否逾期，默认今天。")
+@click.option("--today", type=date_type, default=None, help="按该日期计算是否逾期，默认今天。")
 @config_option
 @handle_errors
 def export_command(
@@ -210,7 +205,7 @@ def export_command(
 
 @rectify.command("remind")
 @ledger_options
-@click.option("--today", type=_DATE, default=None, help="催办日期（成文日期），默认今天。")
+@click.option("--today", type=date_type, default=None, help="催办日期（成文日期），默认今天。")
 @config_option
 @handle_errors
 def remind_command(

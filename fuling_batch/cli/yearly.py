@@ -24,10 +24,14 @@ from .app import (
     _config,
     _input_dir,
     config_option,
+    date_type,
     handle_errors,
+    history_option,
     input_argument,
     jobs_option,
     main,
+    notice_template_option,
+    out_option,
 )
 
 
@@ -54,28 +58,10 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
 @main.command()
 @input_argument
 @click.option("--year", type=int, required=True, help="考核年度，如 2026。")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="输出文件夹，结果写入其下的“年度”子文件夹。",
-)
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="历年考核数据库（SQLite），默认 输出文件夹/history.sqlite3。",
-)
+@out_option
+@history_option
 @config_option
-@click.option(
-    "--notice-template",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="通知书模板（.docx.j2），默认使用 templates/notice.docx.j2。",
-)
+@notice_template_option
 @jobs_option
 @click.option("--pdf", is_flag=True, help="同时将通知书转换为 PDF（需安装 LibreOffice）。")
 @click.option(
@@ -160,38 +146,20 @@ def run(
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=date_type,
     default=None,
     help="签发日期（成文日期），如 2026-12-10，默认今天。",
 )
 @click.option(
     "--due",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=date_type,
     default=None,
     help="整改期限，默认为签发日期加配置中的整改天数（rectify_days）。",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="输出文件夹（与 run 相同）。",
-)
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="历年考核数据库，默认 输出文件夹/history.sqlite3。",
-)
+@out_option
+@history_option
 @config_option
-@click.option(
-    "--notice-template",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="通知书模板（与 run 相同），默认使用 templates/notice.docx.j2。",
-)
+@notice_template_option
 @handle_errors
 def issue_command(
     year: int,
