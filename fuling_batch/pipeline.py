@@ -156,7 +156,13 @@ def run(
     with collector.paused() as collecting:
         with job.stage("read+validate"):
             reports = check_folder(
-                input_dir, year, job.standard, job.config.grading, processes, progress
+                input_dir,
+                year,
+                job.standard,
+                job.config.grading,
+                processes,
+                progress,
+                exclude=[out_dir],
             )
         with History(history_path or default_history_path(out_dir)) as history:
             return job.finish(

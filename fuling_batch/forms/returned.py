@@ -22,11 +22,15 @@ import python_calamine
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..intake.check import FILE_LEVEL_CODES
+from ..intake.discover import locate
+from ..intake.workbook import open_workbook
 from ..rules.issues import Issue
 from ..rules.models import FileReport, FileStatus
-from ..runtime.fileio import write_atomic
+from ..rules.text import clean_text
+from ..runtime.fileio import name_fits, safe_filename, write_atomic
 
 __all__ = ["NOTE_SHEET", "XLS_SUFFIX", "write_returned_copies"]
 
@@ -43,14 +47,27 @@ def _mark(wb: Workbook, report: FileReport, converted: bool = False) -> None:
     for issue in report.issues:
         if issue.cell and issue.sheet in wb.sheetnames:
             by_cell[(issue.sheet, issue.cell)].append(issue)
+    merged: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for (sheet, address), issues in by_cell.items():
+        # A cell inside a merged range cannot hold a comment (openpyxl's MergedCell): the
+        # range's top-left cell, which Excel shows for the whole range, carries the mark.
+        merged[(sheet, _anchor(wb[sheet], address))].extend(issues)
+    for (sheet, address), issues in merged.items():
         cell = wb[sheet][address]
         cell.fill = RED if any(i.is_error for i in issues) else AMBER
-        text = "\n".join(f"【{i.severity.label}】{i.message}" for i in issues)
+        text = "\n".join(clean_text(f"【{i.severity.label}】{i.message}") for i in issues)
         comment = Comment(text, _AUTHOR)
         comment.width, comment.height = 320, min(60 + 40 * len(issues), 400)
         cell.comment = comment
     _note_sheet(wb, report, converted)
+
+
+def _anchor(ws: Worksheet, address: str) -> str:
+    """The top-left cell of the merged range holding ``address``, or ``address`` itself."""
+    for cells in ws.merged_cells.ranges:
+        if address in cells:
+            return str(cells.start_cell.coordinate)
+    return address
 
 
 def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> None:
@@ -58,7 +75,7 @@ def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> No
     while name in wb.sheetnames:  # a re-submitted copy already has one
         name += "_新"
     ws = wb.create_sheet(name, 0)
-    ws["A1"] = f"退回修改说明：{report.path}"
+    ws["A1"] = clean_text(f"退回修改说明：{report.path}")
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = (
         "红色单元格为错误（必须改正），橙色为警告（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
@@ -72,7 +89,9 @@ def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> No
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for issue in report.issues:
-        ws.append([issue.severity.label, issue.sheet, issue.cell, issue.message])
+        ws.append(
+            [issue.severity.label, *map(clean_text, (issue.sheet, issue.cell, issue.message))]
+        )
         ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCD", (8, 14, 10, 90), strict=True):
         ws.column_dimensions[col].width = width
@@ -93,7 +112,9 @@ def _rebuild(data: bytes) -> Workbook:
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value != "":
-                    ws.cell(r, c).value = value
+                    ws.cell(r, c).value = (
+                        clean_text(value, keep_breaks=True) if isinstance(value, str) else value
+                    )
     source.close()
     return wb
 
@@ -118,10 +139,10 @@ def write_returned_copies(
     for report in reports:
         if not _returnable(report):
             continue
-        source = Path(input_dir) / report.path
         target = Path(out_dir) / report.path
         try:
-            data = source.read_bytes()
+            source = locate(Path(input_dir), report.path)
+            data = open_workbook(source).data  # checked as at intake: it may have changed
             suffix = source.suffix.lower()
             if suffix in _OOXML:
                 wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=suffix in (".xlsm", ".xltm"))
@@ -130,6 +151,11 @@ def write_returned_copies(
                 wb = _rebuild(data)
                 _mark(wb, report, converted=True)
                 target = target.with_name(f"{target.stem}{XLS_SUFFIX}.xlsx")
+            if not name_fits(target.name):
+                # The added "（由xls转存为xlsx）" (or a long name to begin with) may not fit in
+                # 255 bytes: the stem is shortened, the suffix kept.
+                stem = safe_filename(target.stem, max_chars=255, suffix=target.suffix)
+                target = target.with_name(f"{stem}{target.suffix}")
             written.append(write_atomic(target, wb.save))
         except Exception as exc:  # one copy must not stop the others, nor the run
             failed.append(_failure(report.path, exc))

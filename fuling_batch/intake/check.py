@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
 import traceback
 from collections.abc import Callable, Sequence
@@ -35,12 +34,12 @@ from ..rules.models import FileReport, FileStatus, Header, ItemScore, ScoreSheet
 from ..rules.standard import Standard
 from ..runtime import collector
 from ..runtime.workers import process_pool, start_pool
-from .compound import scan_cfb
-from .discover import Candidate, Format, discover, sniff
-from .reader import TABLE_LABELS, NoScoreSheet, has_blank_score, read_workbook
+from .discover import Candidate, discover
+from .duplicates import DuplicateKey, duplicate_issues, enterprise_key
+from .reader import TABLE_LABELS, ManyScoreSheets, NoScoreSheet, has_blank_score, read_workbook
 from .results_table import results_table_sheet
-from .safety import MAX_FILE_BYTES, Scan, scan_zip
-from .validate import DuplicateKey, duplicate_issues, enterprise_key, validate_sheet
+from .validate import validate_sheet
+from .workbook import Refused, open_workbook
 
 __all__ = ["FILE_LEVEL_CODES", "PARALLEL_FROM", "check_file", "check_folder"]
 
@@ -58,9 +57,10 @@ FILE_LEVEL_CODES = frozenset(
         "ZIP_BOMB",
         "SHEET_TOO_LARGE",
         "SHEET_NOT_FOUND",
+        "SHEET_AMBIGUOUS",
+        "XML_DOCTYPE",
     }
 )
-_RESAVE = "请用 Excel/WPS 另存为 .xlsx 后重新提交"
 # Below this many files one process is faster than starting workers.
 PARALLEL_FROM = 16
 # Files per task: enough to amortise a task's round trip, few enough to balance the workers
@@ -74,64 +74,21 @@ def _refused(rel: str, code: str, message: str) -> Result:
     return FileReport(rel, FileStatus.REJECTED, (Issue.error(code, message, file=rel),)), None
 
 
-def _text_kind(head: bytes) -> str:
-    sample = head[:2048].lower()
-    if b"<html" in sample or b"<!doctype" in sample or b"<table" in sample:
-        return "网页（HTML）文件"
-    if b"<?xml" in sample:
-        return "XML 表格（Excel 2003 XML）文件"
-    return "文本/CSV 文件"
-
-
-def _read_up_to(handle: io.RawIOBase, size: int, limit: int) -> bytes:
-    """The file's bytes, at most ``limit``; it may have grown or shrunk since ``size`` was read."""
-    chunks: list[bytes] = []
-    got = 0
-    want = min(size + 1, limit)  # one more byte tells whether it grew
-    while got < limit:
-        chunk = handle.read(want)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-        want = min(64 * 1024, limit - got)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
 def _read(
     candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
 ) -> Result:
     rel = candidate.relative
-    # Unbuffered, and sized by the file: a read of the limit would allocate 20 MB per file.
-    with open(candidate.path, "rb", buffering=0) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_FILE_BYTES:
-            return _refused(
-                rel,
-                "FILE_TOO_LARGE",
-                f"文件大小 {size} 字节，超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取",
-            )
-        data = _read_up_to(handle, size, MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        return _refused(
-            rel, "FILE_TOO_LARGE", f"文件超过评分表上限 {MAX_FILE_BYTES} 字节，已拒绝读取"
-        )
-    kind = sniff(data[:8192])
-    if kind is Format.EMPTY:
-        return _refused(rel, "FILE_EMPTY", "文件为空（0字节），请重新保存后提交")
-    if kind is Format.TEXT:
-        return _refused(
-            rel, "NOT_SPREADSHEET", f"文件实为{_text_kind(data)}，只是扩展名为表格；{_RESAVE}"
-        )
-    if kind is Format.UNKNOWN:
-        return _refused(rel, "NOT_SPREADSHEET", f"无法识别的文件格式，不是 Excel 工作簿；{_RESAVE}")
-    scan: Scan = scan_zip(data) if kind is Format.ZIP else scan_cfb(data)
-    if scan.refusal:
-        return _refused(rel, scan.refusal.code, scan.refusal.message)
     try:
-        raw = read_workbook(data, standard)
+        book = open_workbook(candidate.path)
+    except Refused as exc:
+        return _refused(rel, exc.refusal.code, exc.refusal.message)
+    data, scan = book.data, book.scan
+    try:
+        raw = read_workbook(data, standard, scan.error_cells, scan.formula_cells)
         if has_blank_score(raw, standard):  # an error value reads as empty
             raw.error_cells = dict(scan.errors_in(raw.name))
+        if not raw.formula_cells:
+            raw.formula_cells = scan.formulas_in(raw.name)
     except NoScoreSheet as exc:
         results_sheet = results_table_sheet(data)
         if results_sheet is not None:
@@ -150,18 +107,32 @@ def _read(
             "SHEET_NOT_FOUND",
             f"未找到评分表：各工作表（{exc}）中都缺少“{labels}”表头行；请使用标准评分表模板填写",
         )
+    except ManyScoreSheets as exc:
+        names = "、".join(f"“{name}”" for name in exc.names)
+        return _refused(
+            rel,
+            "SHEET_AMBIGUOUS",
+            f"文件中有{len(exc.names)}个评分表（工作表{names}，含隐藏的工作表），无法确定以哪一个为准；"
+            "请只保留一个评分表（删除多余的工作表，不要只是隐藏）后重新提交",
+        )
     except python_calamine.PasswordError:
         return _refused(
             rel, "FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交"
         )
     except python_calamine.CalamineError as exc:
-        return _refused(rel, "FILE_CORRUPT", f"文件已损坏或格式不受支持（{exc}）；{_RESAVE}")
+        return _refused(
+            rel,
+            "FILE_CORRUPT",
+            f"文件已损坏或格式不受支持（{exc}）；请用 Excel/WPS 另存为 .xlsx 后重新提交",
+        )
     sha256 = hashlib.sha256(data).hexdigest()
     sheet, header, issues = validate_sheet(raw, standard, config, year, rel, sha256)
     status = FileStatus.REJECTED if has_errors(issues) else FileStatus.ACCEPTED
     report = FileReport(rel, status, located(issues, rel, raw.name), sheet)
     key_cell = header.cells.get("统一社会信用代码" if header.credit_code else "企业名称", "")
-    key = DuplicateKey(rel, enterprise_key(header), header.enterprise, raw.name, key_cell)
+    key = DuplicateKey(
+        rel, enterprise_key(header), header.enterprise, raw.name, key_cell, header.credit_code
+    )
     return report, key
 
 
@@ -318,6 +289,7 @@ def check_folder(
     config: GradingConfig,
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    exclude: Sequence[Path] = (),
 ) -> list[FileReport]:
     """Every file under ``input_dir`` (recursive), sorted by relative POSIX path, checked.
 
@@ -325,9 +297,10 @@ def check_folder(
     when one was read. Two sheets for one enterprise are both rejected, each naming the other.
     ``processes=None`` picks 1 for small batches, else ``os.cpu_count()``; the result does
     not depend on the process count. ``progress(done, total)`` is called as files finish.
+    Folders in ``exclude`` (the run's output folder) are not read (see ``discover``).
     """
     input_dir = Path(input_dir)
-    candidates = discover(input_dir)
+    candidates = discover(input_dir, exclude)
     total = len(candidates)
     done = 0
 
@@ -360,6 +333,7 @@ def check_folder(
             extra = duplicates.get(report.path)
             if extra:
                 issues = report.issues + located(extra, report.path)
-                report = dataclasses.replace(report, status=FileStatus.REJECTED, issues=issues)
+                status = FileStatus.REJECTED if has_errors(extra) else report.status
+                report = dataclasses.replace(report, status=status, issues=issues)
             reports.append(report)
     return reports

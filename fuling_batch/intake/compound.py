@@ -6,7 +6,7 @@ The limits are ``safety``'s: one place for them.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .safety import Refusal, Scan, column_letter, too_big
 
@@ -55,22 +55,47 @@ def cfb_streams(data: bytes) -> dict[str, bytes | None]:
         chunk = sector(fat_sector)
         fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk[: len(chunk) // 4 * 4]))
     directory = b"".join(sector(s) for s in _chain(fat, struct.unpack_from("<I", data, 0x30)[0]))
+    cutoff = struct.unpack_from("<I", data, 0x38)[0]
     streams: dict[str, bytes | None] = {}
+    root: tuple[int, int] | None = None  # the mini stream's first sector and length
     for offset in range(0, len(directory) - 127, 128):
         entry = directory[offset : offset + 128]
         name_len = min(struct.unpack_from("<H", entry, 64)[0], 64)
         kind = entry[66]
+        start = struct.unpack_from("<I", entry, 116)[0]
+        length = struct.unpack_from("<I", entry, 120)[0]
+        if kind == 5 and root is None:
+            root = (start, length)
         if kind != 2 or name_len < 2:
             continue
         name = entry[: name_len - 2].decode("utf-16-le", "replace")
         content = None
         if name in ("Workbook", "Book"):
-            start = struct.unpack_from("<I", entry, 116)[0]
-            length = struct.unpack_from("<I", entry, 120)[0]
-            if length >= 4096:
+            if length >= cutoff:
                 content = b"".join(sector(s) for s in _chain(fat, start))[:length]
+            else:
+                # A small stream lives in the mini stream: still a workbook calamine reads,
+                # and a few hundred bytes of it can ask for millions of cells.
+                content = _mini_stream(data, fat, sector, root, start)[:length]
         streams[name] = content
     return streams
+
+
+def _mini_stream(
+    data: bytes,
+    fat: list[int],
+    sector: Callable[[int], bytes],
+    root: tuple[int, int] | None,
+    start: int,
+) -> bytes:
+    """A stream held in the mini stream (64-byte sectors chained by the mini FAT)."""
+    if root is None:
+        raise ValueError("复合文档缺少根目录项")
+    container = b"".join(sector(s) for s in _chain(fat, root[0]))[: root[1]]
+    mini_fat_start = struct.unpack_from("<I", data, 0x3C)[0]
+    raw = b"".join(sector(s) for s in _chain(fat, mini_fat_start))
+    mini_fat = list(struct.unpack(f"<{len(raw) // 4}I", raw[: len(raw) // 4 * 4]))
+    return b"".join(container[n * 64 : (n + 1) * 64] for n in _chain(mini_fat, start))
 
 
 _BIFF_CELLS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00BD, 0x00BE}
@@ -94,6 +119,7 @@ def scan_biff(stream: bytes) -> Scan:
     current = ""
     rows = cols = cells = 0
     scan = Scan()
+    formulas: dict[str, set[str]] = {}
     pos = 0
     while pos + 4 <= len(stream):
         rtype, length = struct.unpack_from("<HH", stream, pos)
@@ -114,9 +140,13 @@ def scan_biff(stream: bytes) -> Scan:
             row, col = struct.unpack_from("<HH", body, 0)
             if rtype in (0x00BD, 0x00BE) and len(body) >= 6:
                 col = max(col, struct.unpack_from("<H", body, len(body) - 2)[0])
-            if rtype not in (0x0201, 0x00BE):  # blanks carry formatting only
-                cells += 1
+            if rtype in (0x0201, 0x00BE):  # blanks carry formatting only: not read
+                pos += 4 + length
+                continue
+            cells += 1
             rows, cols = max(rows, row + 1), max(cols, col + 1)
+            if rtype == 0x0006:
+                formulas.setdefault(current, set()).add(f"{column_letter(col)}{row + 1}")
             if rtype == 0x0205 and len(body) >= 8 and body[7] == 1:
                 address = f"{column_letter(col)}{row + 1}"
                 scan.error_cells.setdefault(current, {})[address] = _BIFF_ERRORS.get(
@@ -131,6 +161,7 @@ def scan_biff(stream: bytes) -> Scan:
                 )
         pos += 4 + length
     refusal = too_big(rows, cols, cells, current or "?")
+    scan.formula_cells = {sheet: frozenset(found) for sheet, found in formulas.items()}
     return Scan(refusal) if refusal else scan
 
 

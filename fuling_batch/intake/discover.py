@@ -9,15 +9,21 @@ saved with an ``.xls`` name is told to be re-saved, a Word file renamed ``.xlsx`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from ..rules.text import clean_text
+from ..runtime.manifest import MANIFEST_NAME
 
 __all__ = [
     "SPREADSHEET_SUFFIXES",
     "Candidate",
     "Format",
     "discover",
+    "display_name",
+    "locate",
     "skip_reason",
     "sniff",
 ]
@@ -61,17 +67,77 @@ def skip_reason(name: str) -> str:
     return ""
 
 
-def discover(input_dir: Path) -> list[Candidate]:
+def display_name(name: str) -> str:
+    """A file name as text every output can hold.
+
+    A name the file system's encoding could not decode (a zip unpacked from Windows keeps
+    its GBK bytes) arrives with surrogate escapes, which no UTF-8 file, database or console
+    accepts: its bytes are read as GB 18030 (a superset of GBK) when they are that, else
+    the undecodable bytes become U+FFFD. Control characters are dropped (``clean_text``).
+    """
+    if name.isprintable():
+        return name
+    try:
+        raw = os.fsencode(name)
+    except UnicodeError:
+        raw = name.encode("utf-8", "surrogatepass")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+    return clean_text(text, keep_breaks=False) or "_"
+
+
+def locate(input_dir: Path, relative: str) -> Path:
+    """The file a candidate's ``relative`` path names (its components may be display names)."""
+    path = Path(input_dir)
+    for part in relative.split("/"):
+        if (path / part).exists():
+            path = path / part
+            continue
+        with os.scandir(path) as listing:
+            match = next((e.name for e in listing if display_name(e.name) == part), part)
+        path = path / match
+    return path
+
+
+def _outside(entry: os.DirEntry[str], root: Path) -> str:
+    """Where a link points when that is outside ``root`` (else "")."""
+    try:
+        target = Path(os.path.realpath(entry.path))
+    except (OSError, ValueError):
+        return "?"
+    return "" if target.is_relative_to(root) else str(target)
+
+
+def discover(input_dir: Path, exclude: Iterable[Path] = ()) -> list[Candidate]:
     """Every file under ``input_dir`` (recursive), sorted by relative POSIX path.
 
-    Symbolic links are not followed into directories (a link loop must not hang the batch);
-    files in hidden folders are listed as skipped, and so is a folder that cannot be listed,
-    with the reason. Each entry's type comes from the listing itself (no ``stat`` per file,
-    except for links).
+    Symbolic links are not followed into directories (a link loop must not hang the batch),
+    and a link to a file outside ``input_dir`` is skipped (a sheet folder must not reach
+    into the rest of the disk); files in hidden folders are listed as skipped, and so is a
+    folder that cannot be listed, with the reason. The program's own output is never input:
+    a folder in ``exclude`` (the run's output folder), or one holding the manifest of a
+    year's outputs, is listed once as skipped and not entered. Each entry's type comes from
+    the listing itself (no ``stat`` per file, except for links).
     """
     found: list[Candidate] = []
+    root = Path(os.path.realpath(input_dir))
+    excluded = {Path(os.path.realpath(p)) for p in exclude}
 
     def walk(folder: Path, rel: str, hidden_dir: bool) -> None:
+        if rel and (
+            Path(os.path.realpath(folder)) in excluded or (folder / MANIFEST_NAME).is_file()
+        ):
+            found.append(
+                Candidate(
+                    folder, rel.rstrip("/"), "这是本程序的输出文件夹，其中的文件不作为评分表读取"
+                )
+            )
+            return
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -91,7 +157,7 @@ def discover(input_dir: Path) -> list[Candidate]:
                 is_dir = entry.is_dir()  # a link to a folder counts, as in os.walk
             except OSError:
                 is_dir = False
-            relative = f"{rel}{name}"
+            relative = f"{rel}{display_name(name)}"
             if is_dir:
                 if not entry.is_symlink():
                     walk(folder / name, f"{relative}/", hidden_dir or name.startswith("."))
@@ -101,6 +167,8 @@ def discover(input_dir: Path) -> list[Candidate]:
                 reason = "位于隐藏文件夹中，已跳过"
             if not reason and not _regular_file(entry):
                 reason = "不是普通文件（可能是失效的快捷方式），已跳过"
+            if not reason and entry.is_symlink() and (target := _outside(entry, root)):
+                reason = f"是指向评分表文件夹以外位置（{display_name(target)}）的链接，未读取；请把评分表本身放进文件夹"
             found.append(Candidate(folder / name, relative, reason))
 
     walk(Path(input_dir), "", False)

@@ -24,13 +24,14 @@ import python_calamine
 from ..rules.models import HEADER_LABELS
 from ..rules.standard import Standard
 from ..rules.text import compact_text
-from .safety import ErrorCells, column_letter
+from .safety import ErrorCells, FormulaCells, column_letter
 from .values import CodeKind, ParsedCode, parse_code
 
 __all__ = [
     "HEADER_LABELS",
     "TABLE_LABELS",
     "Cell",
+    "ManyScoreSheets",
     "NoScoreSheet",
     "RawRow",
     "RawSheet",
@@ -54,6 +55,14 @@ _LAST_CODES: tuple[Standard, frozenset[str], frozenset[str]] | None = None
 
 class NoScoreSheet(Exception):
     """No sheet of the workbook has the item table's header row."""
+
+
+class ManyScoreSheets(Exception):
+    """More than one sheet is a score sheet (a hidden copy, say): which one counts is unknown."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = tuple(names)
 
 
 # Cells and rows are NamedTuples, not frozen dataclasses: a batch builds ~350 per sheet, and a
@@ -92,6 +101,8 @@ class RawSheet:
     rows: list[RawRow] = field(default_factory=list)
     totals: list[Total] = field(default_factory=list)
     error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#REF!"
+    formula_cells: frozenset[str] = frozenset()  # A1 of every cell holding a formula
+    hidden: bool = False  # the sheet is hidden in Excel/WPS
 
 
 # Column letters of the first columns and 1-based numbers of the first rows, made once.
@@ -264,16 +275,29 @@ def has_blank_score(raw: RawSheet, standard: Standard) -> bool:
 
 
 def read_workbook(
-    data: bytes, standard: Standard, error_cells: ErrorCells | None = None
+    data: bytes,
+    standard: Standard,
+    error_cells: ErrorCells | None = None,
+    formula_cells: FormulaCells | None = None,
 ) -> RawSheet:
     """Find and read the score sheet in a workbook's bytes (any format calamine reads).
 
-    Raises :class:`NoScoreSheet` when no sheet has the table header row, and calamine's own
-    errors for a file it cannot parse (the caller turns both into issues).
+    Every sheet is looked at, hidden ones too: a sheet is a score sheet when it has the table
+    header row and at least half the standard's line codes. Two score sheets (a hidden copy
+    with other scores, say) raise :class:`ManyScoreSheets`: grading one of them silently would
+    be a guess. With none, the sheet with a header row and the most codes is read (validation
+    says what is missing); with no header row at all, :class:`NoScoreSheet`. Calamine's own
+    errors pass to the caller (the caller turns all of these into issues).
     """
     lines, known = _codes(standard)
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    hidden = {
+        meta.name
+        for meta in workbook.sheets_metadata
+        if meta.visible != python_calamine.SheetVisibleEnum.Visible
+    }
     best: tuple[int, RawSheet] | None = None
+    complete: list[str] = []
     for index, name in enumerate(workbook.sheet_names):
         try:
             sheet = workbook.get_sheet_by_index(index)
@@ -286,6 +310,8 @@ def read_workbook(
         top, cols = found
         rows, totals = _table(grid, top, cols, known)
         matched = sum(1 for row in rows if row.code.code in known)
+        if matched * 2 >= len(lines):
+            complete.append(name)
         if best is not None and matched <= best[0]:
             continue
         raw = RawSheet(
@@ -295,11 +321,13 @@ def read_workbook(
             rows=rows,
             totals=totals,
             error_cells=dict((error_cells or {}).get(name, {})),
+            formula_cells=frozenset((formula_cells or {}).get(name, ())),
+            hidden=name in hidden,
         )
         best = (matched, raw)
-        if matched >= len(lines):
-            break  # every line found: later sheets (guides, notes) need not be parsed
     workbook.close()
+    if len(complete) > 1:
+        raise ManyScoreSheets(complete)
     if best is None:
         raise NoScoreSheet(", ".join(workbook.sheet_names))
     return best[1]

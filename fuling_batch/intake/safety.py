@@ -21,9 +21,15 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 
+import defusedxml
 import defusedxml.ElementTree as SafeET
+
+from .areas import Area, ods_areas, xlsb_areas
+from .zipparts import XML_SUFFIXES, declares_doctype
+from .zipparts import Stored as _Stored
+from .zipparts import inflate as _inflate
+from .zipparts import stored as _stored
 
 __all__ = [
     "MAX_CELLS",
@@ -33,6 +39,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
     "ErrorCells",
+    "FormulaCells",
     "Refusal",
     "Scan",
     "column_letter",
@@ -51,6 +58,8 @@ MAX_CELLS = 200_000  # cells with content, all sheets together
 
 # sheet name -> {A1 address: error text}
 ErrorCells = dict[str, dict[str, str]]
+# sheet name -> A1 addresses of the cells holding a formula
+FormulaCells = dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,8 @@ class Refusal:
 class Scan:
     refusal: Refusal | None = None
     error_cells: ErrorCells = field(default_factory=dict)
+    # Formula cells: a legacy .xls's and an .ods's found during their walk, a zip's on demand.
+    formula_cells: FormulaCells = field(default_factory=dict)
     # A zip's worksheets (sheet name, XML): their error cells are looked for only on demand.
     sheet_xml: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
 
@@ -80,6 +91,14 @@ class Scan:
                 if errors:
                     self.error_cells[name] = errors
         return self.error_cells.get(sheet, {})
+
+    def formulas_in(self, sheet: str) -> frozenset[str]:
+        """The cells of one sheet that hold a formula (graded from the value Excel cached)."""
+        if sheet not in self.formula_cells:
+            for name, xml in self.sheet_xml:
+                if name == sheet:
+                    self.formula_cells[name] = _formula_cells(xml)
+        return self.formula_cells.get(sheet, frozenset())
 
 
 def column_letter(index: int) -> str:
@@ -111,8 +130,13 @@ def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
 
 # ---- zip (OOXML) ---------------------------------------------------------------------------
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+# A row with its cells; a cell with its content (None for <c …/>).
+_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb"\br=\"(\d{1,9})\"")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
 _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
@@ -168,9 +192,18 @@ def scan_zip(data: bytes) -> Scan:
                     f"文件内部部件 {info.filename} 重复出现，文件已损坏或被改动，请重新保存后提交",
                 )
             )
+    try:
+        refusal = _doctype_refusal(data, infos)
+        if refusal is None and "content.xml" in by_name and "xl/workbook.xml" not in by_name:
+            return _bounded(ods_areas(_inflate(_stored(data, by_name["content.xml"]))))
+        if refusal is None and "xl/workbook.bin" in by_name and "xl/workbook.xml" not in by_name:
+            bins = [(i.filename, _inflate(_stored(data, i))) for i in infos if _is_sheet_bin(i)]
+            return _bounded(xlsb_areas(bins))
+    except (zipfile.BadZipFile, ValueError, struct.error, zlib.error) as exc:
+        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+    if refusal is not None:
+        return Scan(refusal)
     if "xl/workbook.xml" not in by_name:
-        if "content.xml" in by_name or "xl/workbook.bin" in by_name:
-            return Scan()  # ODS / XLSB: bounded by the sizes above; calamine reads them
         return Scan(
             Refusal(
                 "NOT_SPREADSHEET",
@@ -200,52 +233,51 @@ def scan_zip(data: bytes) -> Scan:
         SafeET.ParseError,
     ) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+    except defusedxml.DefusedXmlException:  # a DOCTYPE is refused above; this is a safety net
+        return Scan(_doctype("xl/workbook.xml"))
 
 
-class _Stored(NamedTuple):
-    """A member as stored in the zip: how, its (compressed) bytes, and the declared content."""
-
-    name: str
-    method: int
-    raw: bytes
-    size: int
-    crc: int
+def _doctype(part: str) -> Refusal:
+    return Refusal(
+        "XML_DOCTYPE",
+        f"文件内部部件 {part} 含有文档类型（DOCTYPE）或实体声明，这类内容可被用来读取本机文件或耗尽内存，"
+        "Excel/WPS 保存的文件不会含有，已拒绝读取；请用 Excel/WPS 打开后另存为 .xlsx 重新提交",
+    )
 
 
-def _stored(data: bytes, info: zipfile.ZipInfo) -> _Stored:
-    """A member's bytes as stored, sliced from the file without decompressing them."""
-    at = info.header_offset
-    if data[at : at + 4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"{info.filename} 的本地文件头损坏")
-    if info.flag_bits & 0x1:
-        raise zipfile.BadZipFile(f"{info.filename} 已加密")
-    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
-    start = at + 30 + name_len + extra_len
-    raw = data[start : start + info.compress_size]
-    if len(raw) != info.compress_size:
-        raise zipfile.BadZipFile(f"{info.filename} 数据不完整")
-    return _Stored(info.filename, info.compress_type, raw, info.file_size, info.CRC)
+def _doctype_refusal(data: bytes, infos: list[zipfile.ZipInfo]) -> Refusal | None:
+    """A refusal for the first XML member that declares a DOCTYPE, else None."""
+    for info in infos:
+        if info.filename.lower().endswith(XML_SUFFIXES) and declares_doctype(_stored(data, info)):
+            return _doctype(info.filename)
+    return None
 
 
-def _inflate(stored: _Stored) -> bytes:
-    """A member's content, which must be exactly its declared size and CRC.
+def _bounded(areas: list[Area]) -> Scan:
+    """The refusal of the first sheet past a limit (cells counted over all), else its formulas."""
+    cells = 0
+    for area in areas:
+        cells += area.cells
+        refusal = too_big(area.rows, area.cols, cells, area.sheet)
+        if refusal:
+            return Scan(refusal)
+    return Scan(formula_cells={a.sheet: a.formulas for a in areas if a.formulas})
 
-    Stored or deflated only (what Excel, WPS and LibreOffice write; other methods could expand
-    without bound). The deflate stream must end there: a stream cut short could still hold
-    output that the check would not see but calamine would parse.
-    """
-    if stored.method == zipfile.ZIP_STORED:
-        content = stored.raw
-    elif stored.method == zipfile.ZIP_DEFLATED:
-        inflater = zlib.decompressobj(-15)
-        content = inflater.decompress(stored.raw, stored.size + 1)
-        if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
-            raise zipfile.BadZipFile(f"{stored.name} 的压缩数据与声明的大小不符")
-    else:
-        raise zipfile.BadZipFile(f"{stored.name} 使用了不支持的压缩方式（{stored.method}）")
-    if len(content) != stored.size or zlib.crc32(content) != stored.crc:
-        raise zipfile.BadZipFile(f"{stored.name} 校验失败")
-    return content
+
+def _is_sheet_bin(info: zipfile.ZipInfo) -> bool:
+    name = info.filename.lower()
+    return name.startswith("xl/worksheets/") and name.endswith(".bin")
+
+
+def _formula_cells(xml: bytes) -> frozenset[str]:
+    if not _FORMULA.search(xml):
+        return frozenset()  # most sheets: no formula anywhere
+    found = set()
+    for match in _CELL_BODY.finditer(xml):
+        ref = _REF.search(match.group(1))
+        if ref and match.group(2) and _FORMULA.search(match.group(2)):
+            found.add((ref.group(1) + ref.group(2)).decode())
+    return frozenset(found)
 
 
 def _error_cells(xml: bytes) -> dict[str, str]:
@@ -271,19 +303,33 @@ def _surely_small(sheets: list[tuple[str, bytes]]) -> bool:
 
 
 def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
-    """The exact used area of each sheet as calamine will see it (cells counted over all)."""
+    """The exact used area of each sheet as calamine will see it (cells counted over all).
+
+    Only cells that hold something count: a cell with a style and nothing else (``<c …/>``,
+    or ``<c …></c>``), and a row of such cells, are not read by calamine, so a formatted but
+    empty cell at ``XFD1048576`` costs nothing and is not refused.
+    """
     cells = 0
     for sheet, xml in sheets:
-        rows = max((int(m.group(1)) for m in _ROW.finditer(xml)), default=0)
-        cols = 0
-        for match in _CELL.finditer(xml):
-            if match.group(2):  # <c …/>: a styled empty cell, calamine ignores it
-                continue
-            cells += 1
-            ref = _REF.search(match.group(1))
-            if ref:
-                cols = max(cols, _column_index(ref.group(1)) + 1)
-                rows = max(rows, int(ref.group(2)))
+        # Cells are counted as every non-empty element, wherever it is (an over-estimate);
+        # the area from the cells that hold a value, in their rows.
+        cells += sum(1 for match in _CELL_OPEN.finditer(xml) if not match.group(2))
+        rows = cols = 0
+        row_number = 0
+        for row in _ROW_BODY.finditer(xml):
+            number = _ROW_NUMBER.search(row.group(1))
+            row_number = int(number.group(1)) if number else row_number + 1
+            if row.group(2) is None:
+                continue  # <row …/>: no cells
+            col = 0
+            for cell in _CELL_BODY.finditer(row.group(2)):
+                ref = _REF.search(cell.group(1))
+                col = _column_index(ref.group(1)) + 1 if ref else col + 1
+                body = cell.group(2)
+                if not body or not _VALUE.search(body):
+                    continue  # a styled empty cell: calamine ignores it
+                cols = max(cols, col)
+                rows = max(rows, int(ref.group(2)) if ref else row_number)
         refusal = too_big(rows, cols, cells, sheet)
         if refusal:
             return refusal

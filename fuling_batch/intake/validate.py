@@ -12,27 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import GradingConfig
 from ..rules import creditcode
-from ..rules.identity import identity_key
 from ..rules.issues import Issue
 from ..rules.models import HEADER_LABELS, Header, ItemScore, ScoreSheet
 from ..rules.standard import Item, Line, Standard, fmt_number
+from ..rules.text import clean_text
 from .reader import CODE, RawRow, RawSheet
+from .texts import fit_text as _fit
+from .texts import text_issues as _text_issues
 from .values import CodeKind, ValueKind, describe, normalize_text, parse_number, parse_year
 
-__all__ = [
-    "REQUIRED_HEADER",
-    "DuplicateKey",
-    "duplicate_issues",
-    "enterprise_key",
-    "validate_sheet",
-]
+__all__ = ["REQUIRED_HEADER", "validate_sheet"]
 
 REQUIRED_HEADER = ("企业名称", "考核年度", "党组织书记", "行政主要负责人")
 KEY_MARK = "▲"
@@ -63,8 +56,10 @@ def _text(value: object) -> str:
 
 @lru_cache(maxsize=4096)
 def _normalized(text: str) -> str:
-    # Cached: remarks, ▲ marks and names recur across the sheets of a batch.
-    return normalize_text(text)
+    # Cached: remarks, ▲ marks and names recur across the sheets of a batch. Cleaned here, at
+    # the one door every sheet text comes in by, with the one cleaning function that every
+    # output also applies (rules/text.py): no output then holds what another cannot.
+    return clean_text(normalize_text(text), keep_breaks=True)
 
 
 def _close(a: float, b: float) -> bool:
@@ -72,7 +67,11 @@ def _close(a: float, b: float) -> bool:
 
 
 def _check_score(
-    row: RawRow, line: Line, config: GradingConfig, errors: dict[str, str]
+    row: RawRow,
+    line: Line,
+    config: GradingConfig,
+    errors: dict[str, str],
+    formulas: frozenset[str] = frozenset(),
 ) -> tuple[float | None, list[Issue]]:
     cell = row.score.address
     code = row.code.code
@@ -80,6 +79,25 @@ def _check_score(
     full = line.value
     issues: list[Issue] = []
     in_range = True
+    if cell in formulas:
+        # A score is what the inspector decided, not a formula: its cached value is what
+        # Excel computed when the file was last saved (none if a program wrote the formula).
+        if raw is None and cell not in errors:
+            return None, [
+                Issue.error(
+                    "FORMULA_NO_VALUE",
+                    f"{code} 得分单元格是公式，但文件中没有保存计算结果（可能由其他程序生成），无法评分；"
+                    f"请直接填写0至{fmt_number(full)}分的数字",
+                    cell=cell,
+                )
+            ]
+        issues.append(
+            Issue.warning(
+                "FORMULA_IN_SCORE",
+                f"{code} 得分单元格是公式，已按文件中保存的计算结果{describe(raw)}评分；请改为直接填写分数",
+                cell=cell,
+            )
+        )
     if type(raw) is float and raw >= 0.0 and not line.exceeds(raw) and not errors:
         value = raw  # a number cell in range: nearly every score (no Parsed built)
     else:
@@ -241,14 +259,17 @@ def _check_rows(
             )
         line = lines[code]
         issues.extend(_check_definition(row, line.value, line.key))
-        value, found = _check_score(row, line, config, raw.error_cells)
+        value, found = _check_score(row, line, config, raw.error_cells, raw.formula_cells)
         issues.extend(found)
         if value is None:
             parsed_ok = False
             continue
-        scores[code] = ItemScore(
-            code, value, _text(row.remark.value), row.score.address, row.remark.address
-        )
+        remark = _fit(_text(row.remark.value))
+        if row.remark.value is not None and type(row.remark.value) is str:
+            issues.extend(
+                _text_issues(f"{code} 扣分说明", row.remark.value, remark, row.remark.address)
+            )
+        scores[code] = ItemScore(code, value, remark, row.score.address, row.remark.address)
     missing = [code for code in lines if code not in seen]
     for code in missing:
         issues.append(
@@ -305,7 +326,9 @@ def _check_header(raw: RawSheet, year: int | None) -> tuple[Header, list[Issue]]
                     )
                 )
             continue
-        values[label] = _text(cell.value)
+        values[label] = _fit(_text(cell.value))
+        if type(cell.value) is str:
+            issues.extend(_text_issues(label, cell.value, values[label], cell.address))
         if label in REQUIRED_HEADER and not values[label]:
             issues.append(
                 Issue.error("HEADER_MISSING", f"未填写{label}，请在此单元格填写", cell=cell.address)
@@ -366,6 +389,13 @@ def validate_sheet(
 ) -> tuple[ScoreSheet | None, Header, list[Issue]]:
     """Check one read sheet. The ScoreSheet is built only when every line has a numeric score."""
     header, issues = _check_header(raw, year)
+    if raw.hidden:
+        issues.append(
+            Issue.warning(
+                "SHEET_HIDDEN",
+                f"评分表所在的工作表“{raw.name}”是隐藏的，已按该表评分；请确认这是要提交的评分表，并取消隐藏",
+            )
+        )
     scores, row_issues = _check_rows(raw, standard, config)
     issues.extend(row_issues)
     sheet = None
@@ -373,41 +403,3 @@ def validate_sheet(
         ordered = tuple(scores[line.code] for line in standard.lines)
         sheet = ScoreSheet(path, sha256, raw.name, header, ordered)
     return sheet, header, issues
-
-
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
-    path: str
-    key: str
-    enterprise: str
-    sheet: str = ""
-    cell: str = ""  # the credit-code (or name) cell the key was read from
-
-
-def enterprise_key(header: Header) -> str:
-    """Same identity as :attr:`ScoreSheet.key` (:func:`~fuling_batch.rules.identity.identity_key`)."""
-    return identity_key(header.credit_code, header.enterprise)
-
-
-def duplicate_issues(keys: Sequence[DuplicateKey]) -> dict[str, list[Issue]]:
-    """For each file sharing its enterprise with another: an error naming the other file(s)."""
-    groups: dict[str, list[DuplicateKey]] = defaultdict(list)
-    for entry in keys:
-        if entry.key:
-            groups[entry.key].append(entry)
-    out: dict[str, list[Issue]] = {}
-    for key, group in groups.items():
-        if len(group) < 2:
-            continue
-        for entry in group:
-            others = "、".join(o.path for o in group if o.path != entry.path)
-            what = f"企业名称“{key}”" if key == entry.enterprise else f"统一社会信用代码{key}"
-            out.setdefault(entry.path, []).append(
-                Issue.error(
-                    "DUPLICATE_ENTERPRISE",
-                    f"与 {others} 是同一企业（{what}）的评分表，两份均不予采用；请确认保留哪一份，删除或更正另一份后重新运行",
-                    sheet=entry.sheet,
-                    cell=entry.cell,
-                )
-            )
-    return out

@@ -25,6 +25,7 @@ from ..rules.consequences import (
 from ..rules.models import GradeResult, ItemScore
 from ..rules.numbering import doc_number
 from ..rules.standard import Line, Standard, fmt_number
+from ..rules.text import clean_text
 
 __all__ = [
     "CONTEXT_KEYS",
@@ -72,22 +73,6 @@ CONTEXT_KEYS = frozenset(
         "standard_title", "total", "triangle_items", "year",
     }
 )  # fmt: skip
-
-# XML 1.0 cannot hold C0 controls (except tab, LF, CR), lone surrogates, U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_BREAKS = re.compile(r"\s*[\t\r\n]+\s*")
-
-
-def clean_text(value: object) -> str:
-    """A value as text a .docx can hold: no XML-illegal characters, line breaks as spaces.
-
-    A run's text cannot hold a line break, so tabs and newlines typed in a remark become one
-    space; everything else (``&``, ``<``, quotes) is kept exactly and escaped by the template.
-    """
-    text = str(value)
-    if text.isprintable():  # the usual case: no control, break, surrogate or non-character
-        return text.strip()
-    return _BREAKS.sub(" ", _NOT_XML.sub("", text)).strip()
 
 
 def chinese_date(day: dt.date) -> str:

@@ -17,6 +17,7 @@ from docx.shared import Pt
 from lxml import etree
 
 from ..rules.consequences import opinion
+from ..rules.text import clean_text
 from ..runtime.fileio import write_atomic
 from .body import set_column_widths
 from .context import NoticePlan
@@ -51,9 +52,13 @@ def write_sign_off(
     python-docx builds the document with one sample row; the rows are then written as XML
     text from that row (python-docx would take seconds for thousands of rows).
     """
+    # Through the one cleaning function, as every output text: a sheet's name may hold a
+    # control character that the XML of a .docx cannot.
     rows = [
-        (str(i), record.enterprise, str(plan.result.final_grade), opinion(plan.result.consequences),
-         record.number, "")
+        tuple(clean_text(v) for v in (
+            str(i), record.enterprise, str(plan.result.final_grade),
+            opinion(plan.result.consequences), record.number, "",
+        ))
         for i, (record, plan) in enumerate(zip(records, plans, strict=True), 1)
     ]  # fmt: skip
     sample = tuple(_MARK.format(c) for c in range(len(_SIGN_OFF_COLUMNS)))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .codes_hostile import HOSTILE_INPUT_CODES
 from .issues import Severity
 
 __all__ = ["CATEGORIES", "CODES", "IssueCode", "category", "markdown_table"]
@@ -446,6 +447,7 @@ CODES: Mapping[str, IssueCode] = _registry(
             ROSTER,
             "名册中两行的统一社会信用代码相同，后一行未生成评分表；请核对是否为同一企业，删除重复行或改正代码。",
         ),
+        *(IssueCode(*fields) for fields in HOSTILE_INPUT_CODES),
     )
 )
 

@@ -1,7 +1,9 @@
 """Who is who across years: the one identity rule (docs/规则说明.md, 跨年度衔接).
 
 An enterprise is its 统一社会信用代码; names change (重组、改制), codes do not. A sheet without a
-code is known by its exact name, with a warning. Matching a sheet to last year's record:
+code is known by its name, with a warning. Names are compared by :func:`name_key` (white
+space, full/half width and invisible characters do not count); 有限公司 and 有限责任公司 are
+told apart, and equal only for a warning (:func:`loose_name_key`). Matching a sheet to last year's record:
 
 1. a record with the same code;
 2. else, for a sheet with a code, a record of the same name that has no code (imported from a
@@ -15,14 +17,45 @@ Validation (duplicates), the history lookup, the trend sheet and the notices all
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from .creditcode import normalize
+from .text import clean_text, compact_text
 
-__all__ = ["Match", "MatchKind", "YearIndex", "identity_key", "lineages", "link_years"]
+__all__ = [
+    "Match",
+    "MatchKind",
+    "YearIndex",
+    "identity_key",
+    "lineages",
+    "link_years",
+    "loose_name_key",
+    "name_key",
+]
+
+# The long and short forms of a company's legal form: the same words to a reader, but a
+# different registered name, so equal only with a warning (never silently).
+_LONG_FORMS = (("有限责任公司", "有限公司"), ("股份有限公司", "股份公司"))
+
+
+@functools.lru_cache(maxsize=8192)
+def name_key(enterprise: str) -> str:
+    """How two enterprise names are compared: without white space anywhere (``涪陵 试验`` is
+    ``涪陵试验``), full-width as half-width, without invisible characters, case-folded."""
+    return compact_text(clean_text(enterprise)).casefold()
+
+
+def loose_name_key(enterprise: str) -> str:
+    """:func:`name_key` with 有限责任公司 read as 有限公司: a match here but not there is only
+    worth a warning (two registered names that may be one enterprise)."""
+    key = name_key(enterprise)
+    for long, short in _LONG_FORMS:
+        key = key.replace(long, short)
+    return key
 
 
 def identity_key(credit_code: str, enterprise: str) -> str:
@@ -75,11 +108,12 @@ class YearIndex(Generic[R]):
         self._by_name: dict[str, list[R]] = {}
         for record in records:
             code = normalize(record.credit_code) if record.credit_code else ""
-            self._by_name.setdefault(record.enterprise, []).append(record)
+            name = name_key(record.enterprise)
+            self._by_name.setdefault(name, []).append(record)
             if code:
                 self._by_code.setdefault(code, []).append(record)
             else:
-                self._uncoded_by_name.setdefault(record.enterprise, []).append(record)
+                self._uncoded_by_name.setdefault(name, []).append(record)
 
     def match(self, credit_code: str, enterprise: str) -> Match[R]:
         code = normalize(credit_code) if credit_code else ""
@@ -87,13 +121,14 @@ class YearIndex(Generic[R]):
             found = _only(self._by_code.get(code, ()))
             if found is not None:
                 return Match(found, MatchKind.CODE)
-            found = _only(self._uncoded_by_name.get(enterprise, ())) if enterprise else None
+            name = name_key(enterprise) if enterprise else ""
+            found = _only(self._uncoded_by_name.get(name, ())) if name else None
             if found is not None:
                 return Match(found, MatchKind.NAME_OF_UNCODED)
             return Match(None, MatchKind.NONE)
         if not enterprise:
             return Match(None, MatchKind.NONE)
-        named = self._by_name.get(enterprise, [])
+        named = self._by_name.get(name_key(enterprise), [])
         return Match(_only(named), MatchKind.NAME, len(named))
 
 

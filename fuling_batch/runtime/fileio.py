@@ -11,9 +11,28 @@ from pathlib import Path
 
 from ..errors import OutputError
 
-__all__ = ["atomic_path", "permissions", "safe_filename", "unique_names", "write_atomic"]
+__all__ = [
+    "NAME_MAX_BYTES",
+    "atomic_path",
+    "has_invisible",
+    "name_fits",
+    "permissions",
+    "safe_filename",
+    "unique_names",
+    "write_atomic",
+]
 
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+# Bidi controls (U+202E shows "evil\u202Excod.exe" as "evilexe.docx"), zero-width and other
+# invisible format characters: a file name must look like what it is. Kept in step with
+# rules/text.INVISIBLE, which runtime/ cannot import (it comes before rules/).
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Every file system in use (ext4, NTFS, APFS, FAT with long names) holds a name of 255 bytes
+# in its own encoding; NTFS counts UTF-16 units (255), the others UTF-8 bytes (255).
+NAME_MAX_BYTES = 255
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
 
 
@@ -33,16 +52,38 @@ def permissions(mode: int) -> int:
     return mode & ~_UMASK
 
 
-def safe_filename(name: str, max_chars: int = 80) -> str:
-    """A file-name stem Windows accepts: no ``\\/:*?"<>|``, not reserved, bounded, non-empty."""
-    stem = _FORBIDDEN.sub("_", name).strip().rstrip(". ")
+def safe_filename(name: str, max_chars: int = 80, suffix: str = "") -> str:
+    """A file-name stem Windows accepts: no ``\\/:*?"<>|``, no controls, no bidi or invisible
+    characters, not reserved, non-empty, at most ``max_chars`` characters, and short enough
+    that ``stem + suffix`` (plus room for a ``（N）`` that :func:`unique_names` may add) fits
+    in 255 bytes as the file system stores it (:func:`name_fits`)."""
+    stem = _FORBIDDEN.sub("_", _SURROGATES.sub("_", _INVISIBLE.sub("", name)))
+    stem = stem.strip().rstrip(". ")
     if len(stem) > max_chars:
         stem = stem[:max_chars].rstrip(". ")
+    room = f"（999）{suffix or '.docx'}"  # the mark unique_names may add, and an extension
+    while stem and not name_fits(stem + room):
+        stem = stem[:-1].rstrip(". ")
     if not stem:
         stem = "未命名"
-    if stem.split(".")[0].upper() in _RESERVED:
+    if stem.split(".")[0].strip().upper() in _RESERVED:
         stem = f"_{stem}"
     return stem
+
+
+def name_fits(name: str) -> bool:
+    """Whether one path component fits in 255 bytes in the file system's encoding, and in
+    255 UTF-16 units (NTFS, where the folder may be copied)."""
+    try:
+        stored = len(os.fsencode(name))
+    except UnicodeError:
+        return False
+    return stored <= NAME_MAX_BYTES and len(name.encode("utf-16-le")) // 2 <= NAME_MAX_BYTES
+
+
+def has_invisible(name: str) -> bool:
+    """Whether ``name`` holds a character :func:`safe_filename` drops as invisible."""
+    return bool(_INVISIBLE.search(name))
 
 
 def unique_names(stems: list[str]) -> list[str]:

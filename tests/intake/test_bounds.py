@@ -72,13 +72,14 @@ PAST_COL = column_letter(MAX_COLS)
         ((SMALL,), False),
         # A styled empty cell far right: calamine ignores it, so does the bound.
         ((SMALL + _row(3, _cell("A3"), _cell("XFD3", empty=True)),), False),
-        ((SMALL + _row(1048576, _cell("A1048576", empty=True)),), True),  # the row counts
+        # Nor a row of styled empty cells, however far down.
+        ((SMALL + _row(1048576, _cell("A1048576", empty=True)),), False),
         ((SMALL + _row(MAX_ROWS, _cell(f"{LAST_COL}{MAX_ROWS}")),), False),
         ((SMALL + _row(900, _cell("Z900")),), False),
         ((SMALL + _row(MAX_ROWS + 1, _cell(f"A{MAX_ROWS + 1}")),), True),
         ((SMALL + _row(3, _cell(f"{PAST_COL}3")),), True),
         ((SMALL, _row(1, _cell("A1"), _cell("XFD1"))), True),
-        ((SMALL + _row(MAX_ROWS + 1),), True),  # a row element alone counts, as before
+        ((SMALL + _row(MAX_ROWS + 1),), False),  # a row element alone holds nothing
         (("".join(_cell(f"A{r}") for r in range(1, 999)) + "<c>" * (MAX_CELLS // 2),) * 2, True),
     ],
 )

@@ -15,9 +15,10 @@ import pytest
 
 from fuling_batch.config import GradingConfig
 from fuling_batch.forms.returned import NOTE_SHEET, RED, XLS_SUFFIX, write_returned_copies
-from fuling_batch.intake.check import _read_up_to, check_folder
+from fuling_batch.intake.check import check_folder
 from fuling_batch.intake.discover import discover
 from fuling_batch.intake.safety import MAX_FILE_BYTES
+from fuling_batch.intake.workbook import _read_up_to
 from fuling_batch.rules.models import FileReport, FileStatus
 from tests.factories import credit_code
 from tests.intake.files.builders import (

@@ -422,8 +422,16 @@ def test_sign_off_rows_are_what_python_docx_writes(tmp_path: Path) -> None:
     records = write_notices(
         tmp_path, 2026, results, STANDARD, NoticeConfig(), processes=1, issue_date=ISSUED
     )
+    # Every text is cleaned for output (rules/text.clean_text), as the notices' own are.
     rows = [
-        (str(i), r.enterprise, "不合格", "组织诫勉，纳入后进党组织重点整顿", r.number, "")
+        (
+            str(i),
+            clean_text(r.enterprise),
+            "不合格",
+            "组织诫勉，纳入后进党组织重点整顿",
+            r.number,
+            "",
+        )
         for i, r in enumerate(records, 1)
     ]
     buf = io.BytesIO()
