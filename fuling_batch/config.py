@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import re
 import tomllib
 import types
 from dataclasses import dataclass, field
@@ -47,14 +49,17 @@ class GradingConfig:
     score_step: float = 0.5
 
     def __post_init__(self) -> None:
+        for name in ("pass_min", "basic_min", "triangle_share", "score_step"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"配置项 grading.{name} 须为有限的数字（不能是 nan 或 inf）")
         if not 0 <= self.basic_min <= self.pass_min <= 100:
             raise ConfigError(
                 "配置项 grading.basic_min / grading.pass_min 须满足 0 <= basic_min <= pass_min <= 100"
             )
         if not 0 < self.triangle_share <= 1:
             raise ConfigError("配置项 grading.triangle_share 须在 0（不含）到 1 之间")
-        if self.score_step <= 0:
-            raise ConfigError("配置项 grading.score_step 须大于 0")
+        if not 0 < self.score_step <= 10:
+            raise ConfigError("配置项 grading.score_step 须大于 0、不超过 10（通常为 0.5）")
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,10 @@ class NoticeConfig:
     copy_to: str = "区委组织部"
 
     def __post_init__(self) -> None:
-        if self.first_number < 1:
-            raise ConfigError("配置项 notices.first_number 须为正整数")
-        if self.rectify_days < 1:
-            raise ConfigError("配置项 notices.rectify_days 须为正整数")
+        if not 1 <= self.first_number <= 999_999:
+            raise ConfigError("配置项 notices.first_number 须为 1 至 999999 的整数")
+        if not 1 <= self.rectify_days <= 3650:
+            raise ConfigError("配置项 notices.rectify_days 须为 1 至 3650 的整数（天）")
         if not self.authority.strip() or not self.number_prefix.strip():
             raise ConfigError("配置项 notices.authority 与 notices.number_prefix 不能为空")
 
@@ -96,9 +101,21 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到配置文件 {path}") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"无法读取配置文件 {path}：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{_where(exc)}。请对照 README 中的示例改正") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from exc
     return config_from_dict(raw, source=str(path))
+
+
+def _where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where a TOML error is, in Chinese: tomllib says "… (at line 3, column 7)"."""
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    if found:
+        return f"第{found.group(1)}行第{found.group(2)}列附近不符合 TOML 格式（如缺少引号、等号或括号）"
+    return "不符合 TOML 格式（如缺少引号、等号或括号）"
 
 
 def config_from_dict(raw: dict[str, Any], source: str = "配置") -> Config:
@@ -138,6 +155,9 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
             raise ConfigError(f"{where}：取值 {value!r} 无效，可用：{'、'.join(args)}")
         return value
     if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            # TOML allows nan and inf; no threshold, share or step can be either.
+            raise ConfigError(f"{where}：取值 {value!r} 无效，应为有限的数字")
         return float(value)
     if hint is int and isinstance(value, int) and not isinstance(value, bool):
         return value

@@ -99,7 +99,7 @@ def test_unreadable_configs_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="找不到配置文件"):
         load_config(tmp_path / "missing.toml")
     broken = write(tmp_path / "broken.toml", "[grading\npass_min = 80\n")
-    with pytest.raises(ConfigError, match="无法读取配置文件"):
+    with pytest.raises(ConfigError, match="格式有误：第1行第9列"):
         load_config(broken)
 
 
