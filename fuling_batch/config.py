@@ -102,7 +102,9 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到配置文件 {path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 格式有误：{_where(exc)}。请对照 README 中的示例改正") from exc
+        raise ConfigError(
+            f"配置文件 {path} 格式有误：{_where(exc)}。请对照 README 中的示例改正"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试") from exc
     except OSError as exc:

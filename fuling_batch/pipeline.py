@@ -123,6 +123,7 @@ def run(
     amend: bool = False,
     first_year: bool = False,
     force: bool = False,
+    replace: bool = False,
 ) -> RunOutcome:
     """Run the whole job for ``year``; outputs go under ``out_dir/year``.
 
@@ -133,6 +134,9 @@ def run(
     output folders that the program did not write, or that changed since, is moved to
     ``备份/`` (the run says so in ``run_issues``), never deleted. An output open in Office
     (its lock file is there) stops the run with :class:`OutputError` unless ``force``.
+    A run that would record far fewer enterprises for the year than history holds stops
+    with :class:`UsageError` before anything is written, unless ``replace``
+    (:func:`refuse_fewer`).
     """
     from .notices.render import check_template
     from .notices.template import default_notice_template
@@ -166,8 +170,32 @@ def run(
             )
         with History(history_path or default_history_path(out_dir)) as history:
             return job.finish(
-                reports, history, collecting, amend=amend, first_year=first_year, force=force
+                reports,
+                history,
+                collecting,
+                amend=amend,
+                first_year=first_year,
+                force=force,
+                replace=replace,
             )
+
+
+# A run that accepts fewer than this share of the enterprises recorded for its year stops
+# and asks for --replace: a folder of the wrong year, or of a few re-submitted sheets, must
+# not silently replace the year's record.
+REPLACE_SHARE = 0.5
+
+
+def refuse_fewer(year: int, recorded: int, accepted: int, *, replace: bool) -> None:
+    """Stop (UsageError) when the run would replace ``recorded`` results with far fewer."""
+    if replace or recorded == 0 or accepted >= recorded * REPLACE_SHARE:
+        return
+    why = "没有一份评分表通过校验" if accepted == 0 else f"只有{accepted}份评分表通过校验"
+    raise UsageError(
+        f"历年数据库中已记录{year}年度{recorded}家企业的结果，本次运行{why}，"
+        f"不到已记录的一半；为防止误删，本次未写入任何文件，数据库未改动。请核对评分表文件夹和 --year 年度；"
+        f"如确需以本次结果替换{year}年度的记录，请加 --replace 重新运行"
+    )
 
 
 class _YearRun(RunSettings):
@@ -182,6 +210,7 @@ class _YearRun(RunSettings):
         amend: bool,
         first_year: bool,
         force: bool,
+        replace: bool = False,
     ) -> RunOutcome:
         """Grade, plan the register, then write every output and record the year."""
         from .notices.render import notice_files
@@ -195,6 +224,7 @@ class _YearRun(RunSettings):
             existing = history.register(year)
             # Before anything is written: an issued notice is history.
             plan = plan_year(results, existing, self.config.notices.first_number, year, amend=amend)
+        refuse_fewer(year, history.recorded(year), len(results), replace=replace)
         run_issues = [] if first_year else previous_year_findings(year, past, results)
         register = register_view(existing, plan, self.config.notices.number_prefix, year)
         if not force:

@@ -93,6 +93,52 @@ def _input_dir(path: Path) -> Path:
     return path
 
 
+class YearType(click.ParamType):
+    """A 考核年度: four digits, 2000–2099 (what every command that takes ``--year`` accepts)."""
+
+    name = "年度"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2099):
+            self.fail(
+                f"“{value}”不是有效的考核年度，请填写2000至2099之间的四位年份，如 2026", param, ctx
+            )
+        return int(text)
+
+
+YEAR = YearType()
+
+
+def output_folder(path: Path) -> Path:
+    """``--out``: a folder, or a place one can be made; a file there is a usage error."""
+    for where in (path, *path.parents):
+        if where.exists() and not where.is_dir():
+            raise UsageError(
+                f"输出文件夹 {path} 无法使用：{where} 是一个文件而不是文件夹。请用 --out 指定一个文件夹"
+            )
+        if where.exists():
+            break
+    return path
+
+
+def history_file(path: Path) -> Path:
+    """``--history``: a file in a folder (or where one can be made), not a folder itself."""
+    if path.is_dir():
+        raise UsageError(f"历年数据库 {path} 是一个文件夹，请用 --history 指定数据库文件")
+    for where in path.parents:
+        if where.exists() and not where.is_dir():
+            raise UsageError(
+                f"历年数据库 {path} 无法使用：{where} 是一个文件而不是文件夹。请用 --history 指定正确的位置"
+            )
+        if where.exists():
+            break
+    return path
+
+
 # Options shared by `check` and `run`, declared once.
 input_argument = click.argument("input_dir", type=click.Path(path_type=Path), default=Path("input"))
 config_option = click.option(

@@ -13,7 +13,7 @@ from ..console import (
 )
 from ..errors import UsageError
 from ..rules.standard import load_standard
-from .app import handle_errors, main
+from .app import YEAR, handle_errors, main, output_folder
 
 
 @main.command()
@@ -30,7 +30,7 @@ from .app import handle_errors, main
     default=None,
     help="企业名册（xlsx/xls），为每家企业生成预填的评分表。",
 )
-@click.option("--year", type=int, default=None, help="预填的考核年度。")
+@click.option("--year", type=YEAR, default=None, help="预填的考核年度。")
 @handle_errors
 def template(out_path: Path | None, roster: Path | None, year: int | None) -> None:
     """生成评分表模板，或按企业名册批量生成预填评分表。"""
@@ -46,7 +46,8 @@ def template(out_path: Path | None, roster: Path | None, year: int | None) -> No
         return
     if not roster.is_file():
         raise UsageError(f"找不到企业名册：{roster}")
-    outcome = write_prefilled(roster, out_path or Path("output") / "预填评分表", year, standard)
+    folder = output_folder(out_path or Path("output") / "预填评分表")
+    outcome = write_prefilled(roster, folder, year, standard)
     print_findings(outcome.issues)
     out.print(f"已生成预填评分表 {len(outcome.written)} 份，名册问题 {len(outcome.issues)} 条。")
     sys.exit(1 if any(i.is_error for i in outcome.issues) else 0)

@@ -16,7 +16,16 @@ from ..console import (
 )
 from ..errors import UsageError
 from ..rules.standard import fmt_number
-from .app import F, handle_errors, history_option, main, out_option
+from .app import (
+    YEAR,
+    F,
+    handle_errors,
+    history_file,
+    history_option,
+    main,
+    out_option,
+    output_folder,
+)
 
 
 @main.group()
@@ -33,16 +42,17 @@ def history_location(func: F) -> F:
     def wrapper(*args: Any, history_path: Path | None, out_dir: Path, **kwargs: Any) -> Any:
         from ..history.store import default_history_path
 
-        return func(*args, database=history_path or default_history_path(out_dir), **kwargs)
+        database = history_path or default_history_path(output_folder(out_dir))
+        return func(*args, database=history_file(database), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
 @history.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--year", type=int, required=True, help="该文件所属的考核年度。")
-@history_location
+@click.option("--year", type=YEAR, required=True, help="该文件所属的考核年度。")
 @handle_errors
+@history_location
 def history_import(file: Path, year: int, database: Path) -> None:
     """从表格导入往年考核结果（需含 统一社会信用代码或企业名称、总分、等次 列）。"""
     from ..history.importer import import_results
@@ -60,10 +70,10 @@ def history_import(file: Path, year: int, database: Path) -> None:
 
 
 @history.command("show")
-@click.option("--year", type=int, default=None, help="只看某一年度。")
+@click.option("--year", type=YEAR, default=None, help="只看某一年度。")
 @click.option("--code", default=None, help="只看某一统一社会信用代码。")
-@history_location
 @handle_errors
+@history_location
 def history_show(year: int | None, code: str | None, database: Path) -> None:
     """列出数据库中已存的考核结果。"""
     from ..history.store import History

@@ -16,6 +16,7 @@ from rich.table import Table
 from ..console import err, out, print_findings
 from ..rules.rectification import RectifyState
 from .app import (
+    YEAR,
     F,
     _config,
     config_option,
@@ -43,7 +44,7 @@ def ledger_options(func: F) -> F:
     """``--year``, ``--out`` and ``--history``: the command gets ``year``, ``year_dir`` and
     ``database``."""
 
-    @click.option("--year", type=int, required=True, help="考核年度，如 2026。")
+    @click.option("--year", type=YEAR, required=True, help="考核年度，如 2026。")
     @out_option
     @history_option
     @functools.wraps(func)

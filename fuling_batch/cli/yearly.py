@@ -21,23 +21,26 @@ from ..console import (
 from ..rules.models import FileStatus
 from ..rules.standard import load_standard
 from .app import (
+    YEAR,
     _config,
     _input_dir,
     config_option,
     date_type,
     handle_errors,
+    history_file,
     history_option,
     input_argument,
     jobs_option,
     main,
     notice_template_option,
     out_option,
+    output_folder,
 )
 
 
 @main.command()
 @input_argument
-@click.option("--year", type=int, default=None, help="考核年度；给出时核对每张评分表的考核年度。")
+@click.option("--year", type=YEAR, default=None, help="考核年度；给出时核对每张评分表的考核年度。")
 @config_option
 @jobs_option
 @handle_errors
@@ -57,7 +60,7 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
 
 @main.command()
 @input_argument
-@click.option("--year", type=int, required=True, help="考核年度，如 2026。")
+@click.option("--year", type=YEAR, required=True, help="考核年度，如 2026。")
 @out_option
 @history_option
 @config_option
@@ -80,6 +83,11 @@ def check(input_dir: Path, year: int | None, config_path: Path | None, jobs: int
     is_flag=True,
     help="输出文件看似正在 Excel/WPS/Word 中打开（有锁定文件）时仍然运行。",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="确认以本次结果替换该年度的记录（本次通过校验的企业不到已记录的一半时需要）。",
+)
 @handle_errors
 def run(
     input_dir: Path,
@@ -94,6 +102,7 @@ def run(
     amend: bool,
     first_year: bool,
     force: bool,
+    replace: bool,
 ) -> None:
     """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
     from ..pipeline import run as run_job
@@ -103,8 +112,8 @@ def run(
         outcome = run_job(
             _input_dir(input_dir),
             year,
-            out_dir,
-            history_path=history_path,
+            output_folder(out_dir),
+            history_path=history_file(history_path) if history_path else None,
             config=config,
             notice_template=notice_template,
             processes=jobs,
@@ -113,6 +122,7 @@ def run(
             amend=amend,
             first_year=first_year,
             force=force,
+            replace=replace,
         )
     print_issues(outcome.reports, errors_only=True, limit=RUN_TABLE_ROWS)
     print_results(outcome.results)
@@ -142,7 +152,7 @@ def run(
 
 
 @main.command("issue")
-@click.option("--year", type=int, required=True, help="考核年度，如 2026。")
+@click.option("--year", type=YEAR, required=True, help="考核年度，如 2026。")
 @click.option(
     "--date",
     "day",
@@ -175,10 +185,10 @@ def issue_command(
 
     outcome = issue_year(
         year,
-        out_dir,
+        output_folder(out_dir),
         day=day.date() if day else None,
         due=due.date() if due else None,
-        history_path=history_path,
+        history_path=history_file(history_path) if history_path else None,
         config=_config(config_path),
         notice_template=notice_template,
     )

@@ -69,6 +69,7 @@ class History:
         except sqlite3.Error as exc:
             raise UsageError(f"无法打开历史数据库 {self.path}：{exc}") from exc
         try:
+            self._check_file()
             self._migrate()
         except BaseException:
             self._conn.close()
@@ -93,6 +94,21 @@ class History:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     # -- schema -------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        """Refuse a file that is not a sound SQLite database before anything reads or writes
+        it (a valid header over junk pages passes ``user_version``, then fails mid-run)."""
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            return  # a new database
+        try:
+            problems = [row[0] for row in self._conn.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise UsageError(
+                f"{self.path} 不是有效的历史数据库，或已损坏（{_why_corrupt(problems)}）。"
+                "该文件未改动；请用 --history 指定正确的数据库，或从备份恢复后重新运行"
+            )
 
     def _migrate(self) -> None:
         try:
@@ -148,7 +164,23 @@ class History:
         """Replace the year's rows with rows made by :func:`year_rows`, and apply the run's
         changes to the document register, in one transaction."""
         with self.transaction() as conn:
-            conn.execute("DELETE FROM results WHERE year = ?", (rows.year,))
+            # A run replaces every row an earlier run wrote for the year, and the imported rows
+            # of the enterprises it graded; an imported row of an enterprise it did not grade
+            # stays (the year's record from another source is not lost for want of a sheet).
+            conn.execute(
+                "DELETE FROM results WHERE year = ? AND origin != ?", (rows.year, ORIGIN_IMPORT)
+            )
+            imported = self._imported(rows.year)
+            index = YearIndex(imported)
+            replaced = {
+                found.key
+                for row in rows.rows
+                if (found := index.match(row["credit_code"], row["enterprise"]).record) is not None
+            } | {row["key"] for row in rows.rows}
+            conn.executemany(
+                "DELETE FROM results WHERE year = ? AND origin = ? AND key = ?",
+                [(rows.year, ORIGIN_IMPORT, key) for key in sorted(replaced)],
+            )
             conn.executemany(INSERT, rows.rows)
             if register is not None:
                 apply_update(conn, register)
@@ -156,6 +188,20 @@ class History:
                 "INSERT INTO runs (year, origin, run_time, rows) VALUES (?, ?, ?, ?)",
                 (rows.year, ORIGIN_RUN, rows.stamp, len(rows.rows)),
             )
+
+    def _imported(self, year: int) -> list[YearRecord]:
+        cursor = self._conn.execute(
+            "SELECT year, key, credit_code, enterprise, total, final_grade FROM results "
+            "WHERE year = ? AND origin = ?",
+            (year, ORIGIN_IMPORT),
+        )
+        return [YearRecord(y, k, c, e, t, Grade(g)) for y, k, c, e, t, g in cursor]
+
+    def recorded(self, year: int) -> int:
+        """How many enterprises have a stored result for ``year`` (from runs and imports)."""
+        return int(
+            self._conn.execute("SELECT COUNT(*) FROM results WHERE year = ?", (year,)).fetchone()[0]
+        )
 
     def register(self, year: int) -> list[Entry]:
         """The year's document register (发文登记), in number order."""
@@ -293,6 +339,15 @@ class History:
             row["consecutive_fail"] = bool(row["consecutive_fail"])
             out.append(row)
         return out
+
+
+def _why_corrupt(problems: list[str]) -> str:
+    text = "；".join(problems[:3])
+    if "not a database" in text or "file is not a database" in text:
+        return "文件不是 SQLite 数据库"
+    if "malformed" in text or "corrupt" in text or problems[:1] != ["ok"]:
+        return "数据库文件内容损坏"
+    return text
 
 
 def _why(exc: sqlite3.Error) -> str:

@@ -1,0 +1,110 @@
+"""Usage errors that used to end in tracebacks or lost data: exit 2, a Chinese message, and
+nothing written, history as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fuling_batch.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+LAST_YEAR = "input/往年结果/2025年度考核结果.xlsx"
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "input", tmp_path / "input")
+    monkeypatch.chdir(tmp_path)
+    assert cli("history", "import", LAST_YEAR, "--year", "2025").exit_code == 0
+    return tmp_path
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def stored(office: Path, year: int) -> list[tuple[str, str]]:
+    with sqlite3.connect(office / "output" / "history.sqlite3") as conn:
+        return list(conn.execute("SELECT key, origin FROM results WHERE year = ?", (year,)))
+
+
+def test_a_run_that_accepts_nothing_does_not_wipe_the_year(office: Path) -> None:
+    before = stored(office, 2025)
+    assert len(before) == 11
+    result = cli("run", "input", "--year", "2025")  # 2026 sheets: every one YEAR_MISMATCH
+    assert result.exit_code == 2, result.output
+    assert "已记录2025年度11家企业" in result.output and "--replace" in result.output
+    assert stored(office, 2025) == before
+    assert not (office / "output" / "2025").exists()
+
+
+def test_replace_confirms_and_imported_rows_of_enterprises_not_graded_stay(office: Path) -> None:
+    before = stored(office, 2025)
+    result = cli("run", "input", "--year", "2025", "--replace", "--first-year")
+    assert result.exit_code == 1, result.output  # every sheet rejected, the run went on
+    assert (office / "output" / "2025" / "report.json").is_file()
+    assert stored(office, 2025) == before  # nothing graded: no imported row replaced
+
+
+def test_a_run_of_the_same_enterprises_replaces_their_imported_rows(office: Path) -> None:
+    shutil.copytree(office / "input", office / "again")
+    assert cli("run", "input", "--year", "2026").exit_code in (0, 1)
+    rows = stored(office, 2026)
+    assert rows and all(origin == "run" for _, origin in rows)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_corrupt_history_database_is_a_usage_error_and_left_as_it_is(office: Path) -> None:
+    database = office / "output" / "history.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[100:] = b"\xa5" * (len(data) - 100)  # a valid header over junk pages
+    database.write_bytes(bytes(data))
+    digest = _digest(database)
+    for args in (("history", "show"), ("run", "input", "--year", "2026")):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert "不是有效的历史数据库" in result.output and "Traceback" not in result.output
+        assert _digest(database) == digest
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "input", "--year", "2026", "--out", "afile"),
+        ("run", "input", "--year", "2026", "--history", "afile/history.sqlite3"),
+        ("history", "show", "--history", "afile/x.sqlite3"),
+        ("history", "show", "--out", "afile"),
+        ("issue", "--year", "2026", "--out", "afile"),
+    ],
+)
+def test_paths_through_a_file_are_usage_errors(office: Path, args: tuple[str, ...]) -> None:
+    (office / "afile").write_text("不是文件夹", encoding="utf-8")
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "afile" in result.output and "是一个文件" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    "year", ["99999999999999999999", "1999", "2100", "26", "２０２６", "-2026"]
+)
+@pytest.mark.parametrize(
+    "command",
+    [("run", "input"), ("check", "input"), ("issue",), ("history", "show"),
+     ("history", "import", LAST_YEAR), ("template",)],
+)  # fmt: skip
+def test_every_year_option_takes_a_four_digit_year(
+    office: Path, command: tuple[str, ...], year: str
+) -> None:
+    result = cli(*command, "--year", year)
+    assert result.exit_code == 2, result.output
+    assert "四位年份" in result.output and "Traceback" not in result.output
