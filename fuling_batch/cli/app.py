@@ -189,6 +189,8 @@ def entry() -> NoReturn:
     pools); the exit handlers still run (multiprocessing removes its socket folder there) and
     the console streams are flushed, then the process ends.
     """
+    _utf8_file_names()
+    configure_streams()
     try:
         main()
     except SystemExit as exc:
@@ -198,6 +200,37 @@ def entry() -> NoReturn:
             print(exc.code, file=sys.stderr)
         _leave(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
     _leave(0)
+
+
+def configure_streams() -> None:
+    """The one place the console streams are set up: text the console's encoding cannot
+    show (an emoji name on a GBK console) is replaced, never fatal."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
+
+
+def _utf8_file_names() -> None:
+    """Start again in UTF-8 mode when the locale leaves Python with ASCII file names.
+
+    Under ``LC_ALL=C`` with ``PYTHONUTF8=0`` every Chinese file name (each notice, the
+    summary) would fail to be created; the file names on the disk are UTF-8 whatever the
+    locale says, so the program runs as in UTF-8 mode (``-X utf8`` takes precedence).
+    """
+    if sys.flags.utf8_mode or sys.getfilesystemencoding().lower() not in (
+        "ascii",
+        "ansi_x3.4-1968",
+    ):
+        return
+    if os.environ.get("FULING_BATCH_REEXEC") or not sys.executable:
+        return
+    os.environ["FULING_BATCH_REEXEC"] = "1"
+    with contextlib.suppress(OSError):
+        os.execv(
+            sys.executable, [sys.executable, "-X", "utf8", "-m", "fuling_batch", *sys.argv[1:]]
+        )
 
 
 def _leave(code: int) -> NoReturn:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..errors import UsageError
+from ..intake.workbook import Refused, open_workbook
 from ..rules import creditcode
 from ..rules.issues import Issue
 from ..rules.standard import Standard, load_standard
@@ -88,9 +89,14 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         raise UsageError(f"找不到名册文件 {roster}，请检查路径")
     file = str(roster)
     try:
-        with CalamineWorkbook.from_path(str(roster)) as wb:
+        # Through the same bounds as every score sheet (intake/workbook.open_workbook).
+        with open_workbook(roster).calamine() as wb:
             sheet_name = wb.sheet_names[0]
             rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Refused as exc:
+        return [], [
+            Issue.error("ROSTER_UNREADABLE", f"无法读取名册：{exc.refusal.message}", file=file)
+        ]
     except (CalamineError, OSError, ValueError, IndexError) as exc:
         return [], [
             Issue.error(

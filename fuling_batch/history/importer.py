@@ -9,6 +9,7 @@ error :class:`Issue` values located to the sheet and cell, and are not imported.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ import python_calamine
 from ..errors import UsageError
 from ..intake.results_table import HEADER_SCAN_ROWS, cell_text, find_table, read_grids
 from ..intake.safety import column_letter
+from ..intake.workbook import Refused, open_workbook
 from ..rules.creditcode import normalize, problem
 from ..rules.issues import Issue
 from ..rules.models import Grade
@@ -56,7 +58,13 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
         raise UsageError(f"找不到要导入的文件 {path}")
     file = path.name
     try:
-        grid_by_sheet = read_grids(path)
+        # Through the same bounds as every score sheet: a results file comes from people too.
+        book = open_workbook(path)
+        grid_by_sheet = read_grids(io.BytesIO(book.data))
+    except Refused as exc:
+        return ImportOutcome(
+            year, 0, (_error("IMPORT_UNREADABLE", f"{exc.refusal.message}", file),)
+        )
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         return ImportOutcome(
             year,
@@ -89,7 +97,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
         year,
         [record for record, _ in records],
         source_file=file,
-        source_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        source_sha256=hashlib.sha256(book.data).hexdigest(),
         run_time=datetime.now().astimezone(),
     )
     cells = {record.key: cell for record, cell in records}

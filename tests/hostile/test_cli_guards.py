@@ -108,3 +108,30 @@ def test_every_year_option_takes_a_four_digit_year(
     result = cli(*command, "--year", year)
     assert result.exit_code == 2, result.output
     assert "四位年份" in result.output and "Traceback" not in result.output
+
+
+def _huge_results_file(path: Path) -> Path:
+    """A results workbook with one value at XFD1048576: a dense grid of 17 billion cells."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "总分", "等次"])
+    ws.append(["涪陵示例有限公司", 90, "合格"])
+    ws["XFD1048576"] = 1
+    wb.save(path)
+    return path
+
+
+def test_history_import_goes_through_the_bounds(office: Path) -> None:
+    _huge_results_file(office / "results.xlsx")
+    result = cli("history", "import", "results.xlsx", "--year", "2024")
+    assert result.exit_code == 1, result.output
+    assert "数据区域过大" in result.output
+
+
+def test_the_roster_goes_through_the_bounds(office: Path) -> None:
+    _huge_results_file(office / "roster.xlsx")
+    result = cli("template", "--roster", "roster.xlsx", "--year", "2026", "--out", "pre")
+    assert result.exit_code == 1, result.output
+    assert "数据区域过大" in result.output
