@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from .notices.prepare import check_template, render_notice
 from .notices.template import default_notice_template
 from .rules.numbering import Entry, NoticeState
 from .runtime.fileio import safe_filename, write_atomic
+from .runtime.runlock import year_lock
 
 __all__ = ["ISSUED_DIR", "IssueOutcome", "issue_year"]
 
@@ -84,7 +86,7 @@ def issue_year(
     day = day or dt.date.today()
     year_dir = Path(out_dir) / str(year)
     stamp = (now or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
-    with History(history_path or default_history_path(out_dir)) as history:
+    with History(history_path or default_history_path(out_dir)) as history, ExitStack() as held:
         entries = history.register(year)
         if not entries and year not in history.years():
             raise UsageError(f"没有{year}年度的考核结果，请先运行 fuling-batch run … --year {year}")
@@ -94,6 +96,7 @@ def issue_year(
         if due is not None and due < day:
             raise UsageError(f"整改期限 {due.isoformat()} 早于签发日期 {day.isoformat()}，请核对")
         prepared = check_template(notice_template or default_notice_template())
+        held.enter_context(year_lock(year_dir))  # no run writes the year meanwhile
         outcome = IssueOutcome(year, day)
         marks = []
         replaced: list[tuple[Path, bytes]] = []
@@ -147,7 +150,7 @@ def issue_year(
                     due=deadline,
                     at=stamp,
                 )
-    # The drafts in notices/ now say what was issued (the archived copies are the record).
-    for path, data in replaced:
-        _replace(path, data)
+        # The drafts in notices/ now say what was issued (the archived copies are the record).
+        for path, data in replaced:
+            _replace(path, data)
     return outcome

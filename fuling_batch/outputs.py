@@ -93,8 +93,8 @@ class Outputs:
     ) -> None:
         """Notices render in worker processes while this thread writes the rest: on two cores
         the summary's single thread would otherwise leave one idle. They are staged, and put
-        in place only once everything else has succeeded; history records the year after
-        that (if Word holds the old folder, history is untouched), report.json last."""
+        in place only once everything else has succeeded; then report.json, and history
+        records the year last (if any output fails, history is untouched)."""
         job, year, year_dir = self.job, self.job.year, self.job.year_dir
         cancel = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
@@ -119,6 +119,12 @@ class Outputs:
                 self.manifest.forget_under(year_dir / NOTICES_DIR)
                 for path in files_under(year_dir / NOTICES_DIR):
                     self.manifest.record(path)
+                # report.json is the last output, written before history records the year: a
+                # run that could not write it leaves history as it was.
+                with job.stage("report"):
+                    self.manifest.keep(year_dir / REPORT_NAME)
+                    self.report = write_report(year_dir / REPORT_NAME, report_text)
+                    self.manifest.record(self.report)
                 # Saved before history: if recording the year fails, the next run still knows
                 # these files are the program's.
                 self.manifest.save()
@@ -140,11 +146,6 @@ class Outputs:
                 cancel.set()
                 staged_future.add_done_callback(_discard_staged)
                 raise
-        with job.stage("report"):
-            self.manifest.keep(year_dir / REPORT_NAME)
-            self.report = write_report(year_dir / REPORT_NAME, report_text)
-            self.manifest.record(self.report)
-            self.manifest.save()
 
     def _render(self, cancel: threading.Event) -> StagedNotices:
         from .notices.render import stage_notices

@@ -26,11 +26,12 @@ from .outputs import RETURNED_DIR, Outputs, RunSettings, refuse_open_outputs, wi
 from .rules.grading import grade
 from .rules.issues import Issue
 from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
-from .rules.numbering import EMPTY_REGISTER, RegisterView
+from .rules.numbering import EMPTY_REGISTER, Plan, RegisterView
 from .rules.standard import Standard, load_standard
 from .runtime import collector
 from .runtime.manifest import Manifest
 from .runtime.oserrors import output_error
+from .runtime.runlock import year_lock
 from .runtime.workers import prestart
 from .summary.workbook import LastYear
 from .year_record import (
@@ -213,7 +214,6 @@ class _YearRun(RunSettings):
         replace: bool = False,
     ) -> RunOutcome:
         """Grade, plan the register, then write every output and record the year."""
-        from .notices.render import notice_files
 
         year = self.year
         with self.stage("grade"):
@@ -230,9 +230,32 @@ class _YearRun(RunSettings):
         if not force:
             refuse_open_outputs(self.year_dir, year)
         try:
-            self.year_dir.mkdir(parents=True, exist_ok=True)
+            lock = year_lock(self.year_dir)
+            lock.__enter__()
         except OSError as exc:
             raise output_error(exc, str(self.year_dir)) from exc
+        try:
+            return self._write(
+                reports, results, history, collecting, past, plan, register, run_issues
+            )
+        finally:
+            lock.__exit__(None, None, None)
+
+    def _write(
+        self,
+        reports: list[FileReport],
+        results: list[GradeResult],
+        history: History,
+        collecting: Callable[[], AbstractContextManager[None]],
+        past: Sequence[YearRecord],
+        plan: Plan,
+        register: RegisterView,
+        run_issues: list[Issue],
+    ) -> RunOutcome:
+        """Every output, with the year folder's run lock held (killed runs' leftovers gone)."""
+        from .notices.render import notice_files
+
+        year = self.year
         manifest = Manifest(self.year_dir, self.now)
         files = notice_files(self.year_dir, year, results, self.config.notices, plan.numbers)
         fixed = {e.key: history.notice_context(e.id) for e in plan.kept_issued}

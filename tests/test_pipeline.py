@@ -15,6 +15,7 @@ from fuling_batch.notices.render import StagedNotices
 from fuling_batch.pipeline import run
 from fuling_batch.report import dumps
 from fuling_batch.runtime.manifest import MANIFEST_NAME
+from fuling_batch.runtime.runlock import LOCK_NAME
 from fuling_batch.summary.workbook import summary_filename
 
 
@@ -24,7 +25,7 @@ def test_a_failed_summary_publishes_no_notices(sample_input: Path, tmp_path: Pat
     (out / "2026" / summary_filename(2026)).mkdir(parents=True)
     with pytest.raises(OSError):
         run(sample_input, 2026, out, history_path=tmp_path / "h.db", processes=2)
-    left = sorted(p.name for p in (out / "2026").iterdir())
+    left = sorted(p.name for p in (out / "2026").iterdir() if p.name != LOCK_NAME)
     assert left == [summary_filename(2026)]  # no notices/, no hidden staging folder
     with History(tmp_path / "h.db") as history:
         assert history.records(year=2026) == []  # history records a year only with its outputs
@@ -44,7 +45,9 @@ def test_notices_that_cannot_be_put_in_place_leave_history_untouched(
     with History(tmp_path / "h.db") as history:
         assert history.records(year=2026) == []
     assert not (out / "2026" / "report.json").exists()
-    assert [p.name for p in (out / "2026").iterdir()] == [summary_filename(2026)]
+    assert [p.name for p in (out / "2026").iterdir() if p.name != LOCK_NAME] == [
+        summary_filename(2026)
+    ]
 
 
 def test_returned_copies_are_written_with_the_cycle_collector_on(
@@ -82,9 +85,10 @@ def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:
     )
     assert len(outcome.notices) == 8
     assert all(p.parent == outcome.year_dir / "notices" for p in outcome.notices)
-    # No staging leftovers: the only hidden file is the manifest of what the run wrote.
-    hidden = [p.name for p in outcome.year_dir.iterdir() if p.name.startswith(".")]
-    assert hidden == [MANIFEST_NAME]
+    # No staging leftovers: the only hidden files are the manifest of what the run wrote and
+    # the year folder's run lock.
+    hidden = sorted(p.name for p in outcome.year_dir.iterdir() if p.name.startswith("."))
+    assert hidden == sorted([MANIFEST_NAME, LOCK_NAME])
 
 
 def test_report_puts_each_entry_on_its_own_line() -> None:
