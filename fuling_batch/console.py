@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from .rules.issues import Issue, Severity
 from .rules.models import FileReport, FileStatus, Grade, GradeResult
@@ -25,16 +26,22 @@ __all__ = [
     "progress_bar",
 ]
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: names and messages from the sheets are printed as typed (a name holding
+# "[red]" is text, not a colour); colours are given as styles (``style=``, ``labelled``, Text).
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def labelled(label: str, style: str, text: object) -> Text:
+    """``label`` in ``style`` followed by ``text`` as it is."""
+    return Text.assemble((label, style), str(text))
 
 
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
-def severity_markup(severity: Severity) -> str:
-    colour = _SEVERITY_COLOUR[severity]
-    return f"[{colour}]{severity.label}[/{colour}]"
+def severity_markup(severity: Severity) -> Text:
+    return Text(severity.label, style=_SEVERITY_COLOUR[severity])
 
 
 @contextmanager
@@ -115,7 +122,9 @@ def print_results(results: Sequence[GradeResult], limit: int = RUN_TABLE_ROWS) -
 
 def print_findings(issues: Sequence[Issue]) -> None:
     for issue in issues:
-        err.print(f"{severity_markup(issue.severity)} {issue.where}：{issue.message}")
+        err.print(
+            Text.assemble(severity_markup(issue.severity), f" {issue.where}：{issue.message}")
+        )
 
 
 def print_run_issues(issues: Sequence[Issue], limit: int = 5) -> None:
@@ -123,11 +132,12 @@ def print_run_issues(issues: Sequence[Issue], limit: int = 5) -> None:
     yellow (the first few; report.json lists them all)."""
     kept = [i for i in issues if i.code == "OUTPUT_FILE_KEPT"]
     for issue in kept[:limit]:
-        err.print(f"[yellow]{issue.message}[/yellow]")
+        err.print(issue.message, style="yellow")
     if len(kept) > limit:
         err.print(
-            f"[yellow]……另有 {len(kept) - limit} 个文件已移到“备份”文件夹，详见 report.json。[/yellow]"
+            f"……另有 {len(kept) - limit} 个文件已移到“备份”文件夹，详见 report.json。",
+            style="yellow",
         )
     for issue in issues:
         if issue.code != "OUTPUT_FILE_KEPT":
-            err.print(f"[bold red]{issue.message}[/bold red]")
+            err.print(issue.message, style="bold red")

@@ -18,7 +18,7 @@ import click
 
 from .. import __version__
 from ..config import Config, load_config
-from ..console import err
+from ..console import err, labelled
 from ..errors import FulingError, UsageError
 from ..runtime.oserrors import output_error
 
@@ -42,23 +42,26 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except FulingError as exc:
-            err.print(f"[red]错误：[/red]{exc}")
+            err.print(labelled("错误：", "red", exc))
             sys.exit(exc.exit_code)
         except OSError as exc:
             folder = kwargs.get("out_dir")
             year = kwargs.get("year")
             where = exc.filename or (folder / str(year) if folder and year else folder) or ""
             failure = output_error(exc, str(where))
-            err.print(f"[red]错误：[/red]{failure}")
+            err.print(labelled("错误：", "red", failure))
             sys.exit(failure.exit_code)
         except KeyboardInterrupt:
-            err.print("[yellow]已中断：未完成的输出已清除，历年数据库未改动。[/yellow]")
+            err.print("已中断：未完成的输出已清除，历年数据库未改动。", style="yellow")
             sys.exit(EXIT_INTERRUPTED)
         except Exception:
             log = write_crash_log(Path(kwargs.get("out_dir") or "output"))
             err.print(
-                f"[red]程序内部错误[/red]，操作未完成，历年数据库未改动。详细信息已记录在 {log}，"
-                "请把该文件发给维护人员。"
+                labelled(
+                    "程序内部错误",
+                    "red",
+                    f"，操作未完成，历年数据库未改动。详细信息已记录在 {log}，请把该文件发给维护人员。",
+                )
             )
             sys.exit(EXIT_INTERNAL)
 

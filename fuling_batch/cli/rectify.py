@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..console import err, out, print_findings
 from ..rules.rectification import RectifyState
@@ -98,7 +99,7 @@ def status_command(
             e.enterprise,
             e.kind,
             e.due.isoformat(),
-            f"[{_STATE_STYLE[r.state]}]{r.state}[/]",
+            Text(str(r.state), style=_STATE_STYLE[r.state]),
             str(r.overdue_days or ""),
         )
     out.print(table)

@@ -11,6 +11,7 @@ import click
 from ..console import (
     RUN_TABLE_ROWS,
     err,
+    labelled,
     out,
     print_file_counts,
     print_issues,
@@ -135,10 +136,14 @@ def run(
     )
     if missing := outcome.missing_returned:
         err.print(
-            f"[red]注意：[/red]{len(missing)} 份被退回的评分表未能生成退回修改副本："
-            + "、".join(missing[:5])
-            + ("等" if len(missing) > 5 else "")
-            + "；原因见 report.json，需修改的问题见汇总表“校验问题”工作表"
+            labelled(
+                "注意：",
+                "red",
+                f"{len(missing)} 份被退回的评分表未能生成退回修改副本："
+                + "、".join(missing[:5])
+                + ("等" if len(missing) > 5 else "")
+                + "；原因见 report.json，需修改的问题见汇总表“校验问题”工作表",
+            )
         )
     print_run_issues(outcome.run_issues)
     if timings:
@@ -196,11 +201,15 @@ def issue_command(
         out.print(f"已印发 {entry.doc_number}　{entry.enterprise}　{entry.kind}：{path.name}")
     for entry in outcome.edited:
         err.print(
-            f"[yellow]提示：[/yellow]{entry.doc_number}（{entry.enterprise}）在生成后被手工修改过，"
-            "已按修改后的文件印发，成文日期未自动更新，请核对"
+            labelled(
+                "提示：",
+                "yellow",
+                f"{entry.doc_number}（{entry.enterprise}）在生成后被手工修改过，"
+                "已按修改后的文件印发，成文日期未自动更新，请核对",
+            )
         )
     for entry, why in outcome.left:
-        err.print(f"[yellow]未印发：[/yellow]{entry.doc_number}（{entry.enterprise}）{why}")
+        err.print(labelled("未印发：", "yellow", f"{entry.doc_number}（{entry.enterprise}）{why}"))
     folder = out_dir / str(year) / "已印发"
     out.print(
         f"共印发 {len(outcome.issued)} 份，签发日期 {outcome.day.isoformat()}；存放于 {folder}"
