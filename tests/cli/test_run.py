@@ -1,0 +1,386 @@
+"""`run` end to end on the shipped sample and on broken input; outputs read back from the files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+from docx import Document
+
+from fuling_batch.forms.samples import LAST_YEAR_FILE
+from fuling_batch.notices.template import default_notice_template
+
+from .conftest import ISSUE_DATE, ROOT, Invoke, SampleRun, digest, read_report, run_sample
+
+SUMMARY = "2026年度国有企业党组织规范化建设考核汇总表.xlsx"
+
+# What the shipped sample is built to show (see fuling_batch/forms/samples.py), by enterprise.
+EXPECTED = {
+    "涪陵示例城市建设投资集团有限公司": ("合格", ()),
+    "涪陵示例水务有限公司": ("合格", ()),
+    "涪陵示例交通旅游集团有限公司": ("合格", ()),
+    "涪陵示例农业发展集团有限公司": ("基本合格", ("谈话提醒",)),
+    "涪陵示例能源有限公司": ("基本合格", ("谈话提醒",)),
+    "涪陵示例医药有限公司": ("基本合格", ("谈话提醒",)),
+    "涪陵示例文化传媒有限公司": ("基本合格", ("谈话提醒",)),
+    "涪陵示例建材有限公司": ("不合格", ("组织诫勉", "重点整顿")),
+    "涪陵示例机械制造有限公司": ("不合格", ("组织诫勉", "重点整顿", "调整")),
+    "涪陵示例供应链集团有限公司": ("不合格", ("组织诫勉", "重点整顿", "调整")),
+    "涪陵示例物业管理有限公司": ("不合格", ("组织诫勉", "重点整顿")),
+    "涪陵示例粮油有限公司": ("合格", ()),
+}
+
+
+def rows_of(path: Path, sheet: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(row) for row in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def paragraphs(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+# --- the shared run of the sample --------------------------------------------------------
+
+
+def test_sample_job_grades_every_outcome(sample_run: SampleRun):
+    assert sample_run.imported.exit_code == 0, sample_run.imported
+    done = sample_run.ran
+    assert done.exit_code == 0, done
+    report = sample_run.report()
+    got = {r["enterprise"]: (r["final_grade"], tuple(r["consequences"])) for r in report["results"]}
+    assert got == EXPECTED
+    by_name = {r["enterprise"]: r for r in report["results"]}
+    assert by_name["涪陵示例交通旅游集团有限公司"]["total"] == 80
+    assert by_name["涪陵示例文化传媒有限公司"]["total"] == 60
+    assert by_name["涪陵示例物业管理有限公司"]["total"] == 59.5
+    assert by_name["涪陵示例能源有限公司"]["raw_grade"] == "合格"
+    assert by_name["涪陵示例能源有限公司"]["triangle_not_met"] == ["3.2"]
+    assert by_name["涪陵示例医药有限公司"]["triangle_not_met"] == ["4.1"]
+    assert by_name["涪陵示例供应链集团有限公司"]["consecutive_fail"] is True
+    assert by_name["涪陵示例供应链集团有限公司"]["fail_years"] == [2025, 2026]
+    assert by_name["涪陵示例建材有限公司"]["fail_years"] == [2026]
+    assert by_name["涪陵示例粮油有限公司"]["previous"] is None
+    notices = [r["notice"] for r in report["results"] if r["notice"]]
+    assert len(notices) == 8
+    assert all((sample_run.year_dir / n).is_file() for n in notices)
+    assert {f["status"] for f in report["files"]} <= {"accepted", "skipped"}
+    assert "涪陵示例机械制造有限公司" in done.stdout
+    assert sample_run.input_after == sample_run.input_before, "inputs must never be modified"
+
+
+def test_sample_job_prints_the_results_and_where_they_are(sample_run: SampleRun):
+    assert sample_run.imported.stdout == "已导入 2025 年度考核结果 11 条，问题 0 条。\n"
+    done = sample_run.ran
+    assert done.stderr == ""  # no findings, no progress bar when not on a terminal
+    lines = done.stdout.splitlines()
+    assert lines[0] == "2026年度考核结果"
+    assert "被退回的评分表" not in done.stdout
+    for name, (grade, consequences) in EXPECTED.items():
+        (row,) = [line for line in lines if name in line]
+        assert grade in row and "、".join(consequences or ("—",)) in row
+    assert lines[-5:] == [
+        "等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份",
+        "文件：已接收 12，已退回 0，已跳过 1",
+        "输出文件夹：out/2026",
+        f"  汇总表：{SUMMARY}",
+        "  通知书：8 份；退回修改：0 份；report.json",
+    ]
+
+
+def test_sample_job_writes_exactly_its_outputs(sample_run: SampleRun):
+    names = sorted(p.relative_to(sample_run.out).as_posix() for p in sample_run.out.rglob("*"))
+    notices = sorted(f"2026/{r['notice']}" for r in sample_run.report()["results"] if r["notice"])
+    assert names == sorted(
+        [
+            "2026",
+            "2026/.fuling-manifest.json",
+            "2026/.fuling-run.lock",
+            f"2026/{SUMMARY}",
+            "2026/notices",
+            "2026/notices/2026年度考核通知书呈批表.docx",
+            "2026/notices/2026年度考核通知书（合并打印）.docx",
+            "2026/report.json",
+            *notices,
+        ]
+    ), "no returned copies, no staging folder, and the history is where --history says"
+    assert sample_run.history.is_file()
+    # The manifest: every other file, with the SHA-256 of what was written.
+    manifest = json.loads((sample_run.year_dir / ".fuling-manifest.json").read_text("utf-8"))
+    written = digest(sample_run.year_dir)
+    del written[".fuling-manifest.json"]
+    assert written.pop(".fuling-run.lock") == hashlib.sha256(b"").hexdigest()  # an empty lock
+    assert manifest["files"] == written
+
+
+def test_summary_workbook_ranks_every_enterprise(sample_run: SampleRun):
+    summary = sample_run.year_dir / SUMMARY
+    wb = openpyxl.load_workbook(summary, read_only=True)
+    sheets = wb.sheetnames
+    wb.close()
+    assert sheets[:4] == ["汇总", "分项得分", "扣分明细", "▲未达标明细"]
+    assert sheets[4:7] == ["统计", "年度趋势", "校验问题"]
+    rows = rows_of(summary, "汇总")
+    assert rows[0][0] == "2026年度国有企业党组织规范化建设考核汇总表"
+    assert "考核年度：2026年" in rows[1][0] and "参评企业：12家" in rows[1][0]
+    header = rows[2]
+    assert header[:4] == ("排名", "企业名称", "统一社会信用代码", "党组织名称")
+    by_name = {r[1]: dict(zip(header, r, strict=True)) for r in rows[3:] if r[1] in EXPECTED}
+    assert set(by_name) == set(EXPECTED)
+    report = {r["enterprise"]: r for r in sample_run.report()["results"]}
+    for name, row in by_name.items():
+        assert row["总分（100分）"] == report[name]["total"], name
+        assert row["最终等次"] == EXPECTED[name][0], name
+        streak = "连续两年（2025—2026）" if report[name]["consecutive_fail"] else "否"
+        assert row["连续不合格"] == streak, name
+    assert by_name["涪陵示例医药有限公司"]["排名"] == 1  # 98.5, tied with 粮油
+    assert by_name["涪陵示例机械制造有限公司"]["排名"] == 12
+
+
+def test_summary_trend_sheet_joins_the_imported_year(sample_run: SampleRun):
+    rows = rows_of(sample_run.year_dir / SUMMARY, "年度趋势")
+    header = rows[2]
+    assert header[2:6] == ("2025年\n总分", "2025年\n等次", "2026年\n总分", "2026年\n等次")
+    trend = {r[0]: r for r in rows[3:]}
+    assert trend["涪陵示例医药有限公司"][2:7] == (88.5, "合格", 98.5, "基本合格", 10)
+    assert trend["涪陵示例粮油有限公司"][2:4] == (None, None)  # new this year
+    # The last column counts consecutive 不合格 years.
+    assert trend["涪陵示例机械制造有限公司"][-1] == 2
+
+
+def test_summary_lists_the_warnings_with_their_cells(sample_run: SampleRun):
+    rows = rows_of(sample_run.year_dir / SUMMARY, "校验问题")
+    assert rows[2] == ("文件", "工作表", "单元格", "级别", "代码", "说明", "文件状态")
+    found = {(r[0], r[2], r[4]) for r in rows[3:]}
+    assert ("2026年度评分表_涪陵示例粮油有限公司.xlsx", "E51", "SCORE_TEXT") in found
+    assert ("2026年度评分表_涪陵示例文化传媒有限公司.xlsx", "F2", "CREDIT_CODE_MISSING") in found
+    assert ("往年结果/2025年度考核结果.xlsx", None, "FILE_SKIPPED") in found
+    assert {r[3] for r in rows[3:]} == {"警告"}
+
+
+def test_each_notice_names_its_enterprise_number_and_date(sample_run: SampleRun):
+    results = sorted(
+        (r for r in sample_run.report()["results"] if r["notice"]),
+        key=lambda r: r["notice"],
+    )
+    year, month, day = (int(part) for part in ISSUE_DATE.split("-"))
+    numbers = set()
+    for result in results:
+        text = paragraphs(sample_run.year_dir / result["notice"])
+        assert f"中共{result['enterprise']}委员会：" in text
+        assert f"{year}年{month}月{day}日" in text  # issue_date from fuling_batch.toml
+        (number,) = [t for t in text if t.startswith("涪国资党委〔2026〕")]
+        numbers.add(number)
+        total = f"{result['total']:g}"
+        assert any(f"考核得分为{total}分" in t for t in text), result["enterprise"]
+        adjust = "调整" in result["consequences"]
+        assert any("连续两年考核不合格" in t for t in text) is adjust, result["enterprise"]
+        if "谈话提醒" in result["consequences"]:
+            assert any("予以谈话提醒的通知" in t for t in text)
+    assert numbers == {f"涪国资党委〔2026〕{n}号" for n in range(1, 9)}
+
+
+def test_sign_off_sheet_lists_every_notice_in_number_order(sample_run: SampleRun):
+    doc = Document(str(sample_run.year_dir / "notices" / "2026年度考核通知书呈批表.docx"))
+    assert doc.paragraphs[0].text == "2026年度国有企业党组织规范化建设考核通知书呈批表"
+    rows = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert rows[0] == ["序号", "企业名称", "等次", "处理意见", "文号", "签批"]
+    assert [r[4] for r in rows[1:]] == [f"涪国资党委〔2026〕{n}号" for n in range(1, 9)]
+    assert {r[1]: r[2] for r in rows[1:]} == {
+        name: grade for name, (grade, consequences) in EXPECTED.items() if consequences
+    }
+    combined = paragraphs(sample_run.year_dir / "notices" / "2026年度考核通知书（合并打印）.docx")
+    assert sum(t.startswith("涪国资党委〔2026〕") for t in combined) == 8
+
+
+def test_history_holds_the_imported_year_and_the_run(sample_run: SampleRun):
+    with sqlite3.connect(sample_run.history) as db:
+        per_year = dict(db.execute("select year, count(*) from results group by year"))
+        graded = dict(db.execute("select enterprise, final_grade from results where year = 2026"))
+    assert per_year == {2025: 11, 2026: len(EXPECTED)}
+    assert graded == {name: grade for name, (grade, _) in EXPECTED.items()}
+    assert not (sample_run.out / "history.sqlite3").exists()  # --history, not the default
+
+
+# --- runs of their own ---------------------------------------------------------------------
+
+
+def test_rerun_gives_identical_results_and_one_set_of_rows(sample_run: SampleRun, tmp_path: Path):
+    base = tmp_path / "again"
+    shutil.copytree(sample_run.base, base)
+    imported, again = run_sample(base, "--timings")
+    assert imported.exit_code == 0 and again.exit_code == 0, again
+    first = (sample_run.year_dir / "report.json").read_bytes()
+    assert (base / "out" / "2026" / "report.json").read_bytes() == first
+    with sqlite3.connect(base / "历年考核.sqlite3") as db:
+        per_year = dict(db.execute("select year, count(*) from results group by year"))
+    assert per_year == {2025: 11, 2026: len(EXPECTED)}
+    # --timings: one JSON line on stderr, nothing else there.
+    (line,) = again.stderr.splitlines()
+    figures = json.loads(line)
+    assert {"read+validate", "grade", "summary", "notices", "history", "report"} <= set(
+        figures["stages"]
+    )
+    assert figures["peak_rss_mib"] > 0
+    assert "{" not in again.stdout
+
+
+def test_a_rejected_sheet_does_not_stop_the_others(sample_input: Path, tmp_path: Path):
+    broken = sorted(sample_input.glob("*.xlsx"))[0]
+    broken.write_bytes(b"PK\x03\x04 this is not a workbook")
+    imported, done = run_sample(sample_input.parent)
+    assert imported.exit_code == 0
+    assert done.exit_code == 1, done
+    report = read_report(tmp_path / "out" / "2026")
+    rejected = [f for f in report["files"] if f["status"] == "rejected"]
+    assert [f["path"] for f in rejected] == [broken.name]
+    assert rejected[0]["issues"] and rejected[0]["issues"][0]["severity"] == "error"
+    assert len(report["results"]) == len(EXPECTED) - 1
+    assert "被退回的评分表" in done.stdout and broken.name in done.stdout
+    assert "文件：已接收 11，已退回 1，已跳过 1" in done.stdout
+    # An unreadable file has no cells to mark: it gets no returned copy.
+    assert "退回修改：0 份" in done.stdout
+
+
+def test_a_rejected_sheet_comes_back_marked(cli: Invoke, filled_sheet, tmp_path: Path):
+    filled_sheet("甲公司", serial=1)
+    bad = filled_sheet("乙公司", serial=2, scores={"2.1": "五"})
+    done = cli("run", bad.parent, "--year", 2026, "--out", "out")
+    assert done.exit_code == 1, done
+    assert "乙公司.xlsx" in done.stdout and "错误" in done.stdout
+    assert "文件：已接收 1，已退回 1，已跳过 0" in done.stdout
+    assert "通知书：0 份；退回修改：1 份；report.json" in done.stdout
+    returned = tmp_path / "out" / "2026" / "退回修改" / "乙公司.xlsx"
+    wb = openpyxl.load_workbook(returned)
+    assert wb.sheetnames[0] == "退回说明"
+    note = [row for row in wb["退回说明"].iter_rows(values_only=True) if row and row[0] == "错误"]
+    (_, sheet, cell, message) = note[0][:4]
+    assert sheet == "评分表" and "2.1" in message
+    assert "【错误】" in wb[sheet][cell].comment.text
+    report = read_report(tmp_path / "out" / "2026")
+    assert [r["enterprise"] for r in report["results"]] == ["甲公司"]
+
+
+def test_errors_beyond_the_table_are_counted_not_listed(cli: Invoke, filled_sheet, standard):
+    codes = [line.code for line in standard.lines][:35]
+    sheet = filled_sheet("丙公司", scores={code: "未评" for code in codes})
+    done = cli("run", sheet.parent, "--year", 2026, "--out", "out")
+    assert done.exit_code == 1, done
+    listed = [line for line in done.stdout.splitlines() if "丙公司.xlsx" in line]
+    assert len(listed) == 30  # RUN_TABLE_ROWS
+    assert "……另有 5 条问题未列出" in done.stdout
+    assert "没有可评级的评分表。" in done.stdout
+
+
+def test_config_file_changes_grades_and_notice_numbers(cli: Invoke, sample_input: Path, tmp_path):
+    config = tmp_path / "规则.toml"
+    config.write_text(
+        "[grading]\npass_min = 50\nbasic_min = 40\n\n"
+        '[notices]\nnumber_prefix = "测试党委"\nfirst_number = 11\n',
+        encoding="utf-8",
+    )
+    done = cli("run", sample_input, "--year", 2026, "--out", "out", "--config", config)
+    assert done.exit_code == 0, done
+    report = read_report(tmp_path / "out" / "2026")
+    # Every total is >= 52: 合格 by total, 基本合格 where a ▲ item is not met.
+    assert len(report["results"]) == len(EXPECTED)
+    for r in report["results"]:
+        expected = "基本合格" if r["triangle_not_met"] else "合格"
+        assert (r["raw_grade"], r["final_grade"]) == ("合格", expected), r["enterprise"]
+    numbers = {
+        t
+        for r in report["results"]
+        if r["notice"]
+        for t in paragraphs(tmp_path / "out" / "2026" / r["notice"])
+        if t.startswith("测试党委〔2026〕")
+    }
+    assert numbers and min(numbers) == "测试党委〔2026〕11号"
+
+
+def test_an_edited_notice_template_is_used(cli: Invoke, sample_input: Path, tmp_path: Path):
+    doc = Document(str(default_notice_template()))
+    doc.add_paragraph("本通知书由{{ authority_short }}印制")
+    edited = tmp_path / "notice.docx.j2"
+    doc.save(str(edited))
+    done = cli("run", sample_input, "--year", 2026, "--out", "out", "--notice-template", edited)
+    assert done.exit_code == 0, done
+    for result in read_report(tmp_path / "out" / "2026")["results"]:
+        if result["notice"]:
+            text = paragraphs(tmp_path / "out" / "2026" / result["notice"])
+            assert "本通知书由区国资委党委印制" in text
+
+
+def test_an_unknown_template_variable_stops_before_anything_is_written(
+    cli: Invoke, sample_input: Path, tmp_path: Path
+):
+    doc = Document(str(default_notice_template()))
+    doc.add_paragraph("{{ leader_phone }}")
+    bad = tmp_path / "bad.docx"
+    doc.save(str(bad))
+    done = cli("run", sample_input, "--year", 2026, "--out", "out", "--notice-template", bad)
+    assert done.exit_code == 2, done
+    assert done.stderr.startswith("错误：") and "leader_phone" in done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_pdf_without_libreoffice_is_a_usage_error_and_history_is_untouched(
+    cli: Invoke, sample_input: Path, tmp_path: Path
+):
+    done = cli(
+        "run",
+        sample_input,
+        "--year",
+        2026,
+        "--out",
+        "out",
+        "--pdf",
+        env={"PATH": str(tmp_path / "empty")},
+    )
+    assert done.exit_code == 2, done
+    assert "LibreOffice" in done.stderr and "--pdf" in done.stderr
+    assert not (tmp_path / "out" / "2026" / "notices").exists()
+    assert not (tmp_path / "out" / "2026" / "report.json").exists()
+    with sqlite3.connect(tmp_path / "out" / "history.sqlite3") as db:
+        assert db.execute("select count(*) from results").fetchone() == (0,)
+
+
+def test_a_run_where_every_sheet_is_rejected_still_reports(cli: Invoke, filled_sheet, tmp_path):
+    filled_sheet("甲公司", serial=1)
+    sheet = filled_sheet("乙公司", serial=2)
+    done = cli("run", sheet.parent, "--year", 2025, "--out", "out")  # the sheets say 2026
+    assert done.exit_code == 1, done
+    assert done.stdout.count("考核年度为2026，本次处理的是2025年度") == 2
+    assert "没有可评级的评分表。" in done.stdout
+    assert "文件：已接收 0，已退回 2，已跳过 0" in done.stdout
+    assert "通知书：0 份；退回修改：2 份；report.json" in done.stdout
+    assert read_report(tmp_path / "out" / "2025")["results"] == []
+
+
+def test_a_run_that_grades_nobody_keeps_the_imported_year(cli: Invoke, filled_sheet, tmp_path):
+    def imported_rows() -> int:
+        shown = cli("history", "show", "--year", 2025)
+        assert shown.exit_code == 0, shown
+        return sum("│ 2025 │" in line for line in shown.stdout.splitlines())
+
+    imported = cli("history", "import", ROOT / "input" / LAST_YEAR_FILE, "--year", 2025)
+    assert imported.exit_code == 0, imported
+    sheet = filled_sheet("甲公司")  # a 2026 sheet
+    stopped = cli("run", sheet.parent, "--year", 2025)
+    assert stopped.exit_code == 2, stopped
+    assert stopped.stdout == ""
+    assert stopped.stderr.startswith("错误：历年数据库中已记录2025年度11家企业的结果")
+    assert "本次未写入任何文件，数据库未改动" in stopped.stderr and "--replace" in stopped.stderr
+    assert not (tmp_path / "output" / "2025").exists()
+    assert imported_rows() == 11
+    replaced = cli("run", sheet.parent, "--year", 2025, "--replace")
+    assert replaced.exit_code == 1, replaced
+    assert "没有可评级的评分表。" in replaced.stdout
+    assert imported_rows() == 11  # imported rows of enterprises the run did not grade are kept
