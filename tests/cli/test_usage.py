@@ -31,6 +31,17 @@ from .conftest import Invoke
         (("template", "--roster", "名册.xlsx"), "找不到企业名册：名册.xlsx"),
         (("sample", "demo"), "找不到评分表模板：templates/score_template.xlsx"),
         (("sample", "demo", "--template", "t.xlsx"), "找不到评分表模板：t.xlsx"),
+        (("issue",), "Missing option '--year'"),
+        (("issue", "--year", 2026, "--date", "2026-13-01"), "Invalid value for '--date'"),
+        pytest.param(
+            ("issue", "--year", 2026),
+            "没有2026年度的考核结果",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="BUG (minor): issue without a database creates an empty "
+                "output/history.sqlite3 before refusing",
+            ),
+        ),
         (("grade",), "No such command 'grade'"),
         (("history", "delete"), "No such command 'delete'"),
     ],
