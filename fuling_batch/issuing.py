@@ -86,7 +86,12 @@ def issue_year(
     day = day or dt.date.today()
     year_dir = Path(out_dir) / str(year)
     stamp = (now or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
-    with History(history_path or default_history_path(out_dir)) as history, ExitStack() as held:
+    database = history_path or default_history_path(out_dir)
+    if not Path(database).is_file():
+        raise UsageError(
+            f"没有{year}年度的考核结果（找不到历年数据库 {database}），请先运行 fuling-batch run … --year {year}"
+        )
+    with History(database) as history, ExitStack() as held:
         entries = history.register(year)
         if not entries and year not in history.years():
             raise UsageError(f"没有{year}年度的考核结果，请先运行 fuling-batch run … --year {year}")

@@ -47,7 +47,12 @@ def handle_errors(func: F) -> F:
         except OSError as exc:
             folder = kwargs.get("out_dir")
             year = kwargs.get("year")
-            where = exc.filename or (folder / str(year) if folder and year else folder) or ""
+            where = (
+                getattr(exc, "filename2", None)
+                or exc.filename
+                or (folder / str(year) if folder and year else folder)
+                or ""
+            )
             failure = output_error(exc, str(where))
             err.print(labelled("错误：", "red", failure))
             sys.exit(failure.exit_code)

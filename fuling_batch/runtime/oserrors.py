@@ -37,7 +37,8 @@ _WINDOWS_IN_USE = {32, 33}
 
 def output_error(exc: OSError, what: str = "") -> OutputError:
     """An :class:`OutputError` (exit 3) that names the path and says what to do."""
-    path = what or exc.filename or "输出文件"
+    # os.replace(tmp, target) names both: the target is the file the operator knows.
+    path = getattr(exc, "filename2", None) or what or exc.filename or "输出文件"
     if getattr(exc, "winerror", None) in _WINDOWS_IN_USE:
         reason, advice = _REASONS[errno.EBUSY]
     else:

@@ -179,5 +179,9 @@ def test_a_draft_whose_file_is_gone_stays_a_draft(cli: Invoke, sample_input: Pat
 def test_issue_before_any_run_is_a_usage_error(cli: Invoke):
     done = cli("issue", "--year", 2026)
     assert done.exit_code == 2, done
-    assert done.stderr == "错误：没有2026年度的考核结果，请先运行 fuling-batch run … --year 2026\n"
+    assert done.stderr == (
+        "错误：没有2026年度的考核结果（找不到历年数据库 output/history.sqlite3），"
+        "请先运行 fuling-batch run … --year 2026\n"
+    )
     assert done.stdout == ""
+    assert not Path("output").exists()  # refusing creates nothing

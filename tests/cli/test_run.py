@@ -427,11 +427,6 @@ def test_an_output_that_cannot_be_written_is_exit_3(cli: Invoke, sample_input: P
         assert db.execute("select count(*) from results").fetchone() == (0,)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the message names the temporary file os.replace failed on "
-    "(.~tmp-XXXX.xlsx, absolute), not the output in the way (exc.filename2)",
-)
 def test_the_output_error_names_the_file_in_the_way(cli: Invoke, sample_input: Path, tmp_path):
     (tmp_path / "out" / "2026" / SUMMARY).mkdir(parents=True)
     done = cli("run", sample_input, "--year", 2026, "--out", "out", "--first-year")

@@ -33,15 +33,7 @@ from .conftest import Invoke
         (("sample", "demo", "--template", "t.xlsx"), "找不到评分表模板：t.xlsx"),
         (("issue",), "Missing option '--year'"),
         (("issue", "--year", 2026, "--date", "2026-13-01"), "Invalid value for '--date'"),
-        pytest.param(
-            ("issue", "--year", 2026),
-            "没有2026年度的考核结果",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG (minor): issue without a database creates an empty "
-                "output/history.sqlite3 before refusing",
-            ),
-        ),
+        (("issue", "--year", 2026), "没有2026年度的考核结果"),
         (("grade",), "No such command 'grade'"),
         (("history", "delete"), "No such command 'delete'"),
     ],
