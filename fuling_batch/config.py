@@ -15,6 +15,8 @@ Example::
     number_prefix = "涪国资党委"
     first_number = 1
     rectify_days = 30
+    quote = "title"        # ▲未达标项目在通知书中：title（引标题和得分）| full（引评分标准全文）
+    cadre_authority = "区委组织部"   # 调整建议函的主送机关（干部管理权限）
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = ["DEFAULT_CONFIG_NAME", "Config", "GradingConfig", "NoticeConfig", "lo
 DEFAULT_CONFIG_NAME = "fuling_batch.toml"
 
 TriangleRule = Literal["below_full", "zero", "share"]
+QuoteStyle = Literal["title", "full"]
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,16 @@ class NoticeConfig:
     rectify_days: int = 30
     issue_date: dt.date | None = None  # None: the day of the run
     copy_to: str = "区委组织部"
+    # How a notice quotes a ▲ criterion not met: its short title, or the annex's full text.
+    quote: QuoteStyle = "title"
+    # Who holds 干部管理权限 over the enterprises' leaders: the 调整 proposal (函) goes there.
+    cadre_authority: str = "区委组织部"
 
     def __post_init__(self) -> None:
+        if self.quote not in get_args(QuoteStyle):
+            raise ConfigError('配置项 notices.quote 须为 "title"（只引标题）或 "full"（引全文）')
+        if not self.cadre_authority.strip():
+            raise ConfigError("配置项 notices.cadre_authority（干部管理机关）不能为空")
         if not 1 <= self.first_number <= 999_999:
             raise ConfigError("配置项 notices.first_number 须为 1 至 999999 的整数")
         if not 1 <= self.rectify_days <= 3650:
