@@ -18,14 +18,35 @@ from docx.shared import Pt, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .layout import FONT_H1, TEXT_W, indent, ppr_child, set_fonts
+from .layout import (
+    FONT_H1,
+    TEXT_W,
+    TEXT_W_PT,
+    indent,
+    keep_with_next,
+    mark_fit,
+    ppr_child,
+    set_fonts,
+)
 
-__all__ = ["add_body", "add_closing", "add_head", "paragraph", "set_column_widths", "tag"]
+__all__ = [
+    "add_body",
+    "add_closing",
+    "add_head",
+    "add_record",
+    "add_signature",
+    "mark_bands",
+    "paragraph",
+    "set_column_widths",
+    "tag",
+]
 
-# 发文机关标志: the longest authority name that fits one line at each size (156 mm ≈ 442 pt).
-_MARK_SIZES = ((10, 36), (14, 30), (18, 24), (None, 18))
-_DEDUCTION_WIDTHS_MM = (16, 52, 16, 72)
+# 附件 (the list of every deduction): columns in mm, 156 in all.
+_ANNEX_WIDTHS_MM = (16, 60, 13, 13, 54)
+ANNEX_TITLE = "考核扣分明细"
 _BASIS = "根据《涪陵区国有企业党组织工作活动基本规范》"
+# The longest 发文机关标志 given its own size; a longer one takes the last size.
+_MARK_LONGEST = 40
 
 
 def add_body(doc: DocumentObject) -> None:
@@ -36,7 +57,9 @@ def add_body(doc: DocumentObject) -> None:
     add_head(doc)
     _title(doc)
     _text(doc)
-    add_closing(doc)
+    add_signature(doc, annex="{% if annex_items %}附件：" + ANNEX_TITLE + "{% endif %}")
+    _annex(doc)
+    add_record(doc)
 
 
 def paragraph(doc: DocumentObject, text: str = "", style: str | None = None) -> Paragraph:
@@ -52,15 +75,42 @@ def tag(doc: DocumentObject, statement: str) -> None:
     paragraph(doc, "{%p " + statement + " %}")
 
 
+def mark_bands(longest: int = _MARK_LONGEST) -> list[tuple[int, float, int]]:
+    """(longest name, size in pt, scale in %) of each branch of the 发文机关标志: a name of up to
+    that many characters is set at that size and scale, and fills 90 % to 100 % of the line
+    (:func:`~fuling_batch.notices.layout.mark_fit`); the paragraph is distributed to fill."""
+    bands: list[tuple[int, float, int]] = []
+    low = 1
+    for top in range(1, longest + 1):
+        fit = mark_fit(top)
+        wider = mark_fit(top + 1)
+        if top == longest or (wider != fit and not _fills(low, wider)):
+            bands.append((top, *fit))
+            low = top + 1
+    return bands
+
+
+def _fills(chars: int, fit: tuple[float, int]) -> bool:
+    return chars * fit[0] * fit[1] / 100 >= 0.9 * TEXT_W_PT
+
+
 def add_head(doc: DocumentObject) -> None:
-    """发文机关标志 (red, sized to fit one line), 发文字号 two lines below, red rule 4 mm under it."""
-    for i, (limit, size) in enumerate(_MARK_SIZES):
-        if limit is None:
+    """发文机关标志 (red 小标宋 filling one line, 35 mm below the top of the block), 发文字号
+    two lines below it, the red rule 4 mm under the 发文字号 (GB/T 9704-2012, 7.2)."""
+    bands = mark_bands()
+    for i, (top, size, scale) in enumerate(bands):
+        if i == len(bands) - 1:
             tag(doc, "else")
         else:
-            tag(doc, f"{'if' if i == 0 else 'elif'} authority|length <= {limit}")
+            tag(doc, f"{'if' if i == 0 else 'elif'} authority|length <= {top}")
         p = paragraph(doc, "{{ authority }}", "发文机关标志")
-        p.runs[0].font.size = Pt(size)
+        run = p.runs[0]
+        run.font.size = Pt(size)
+        if scale != 100:
+            rpr = run._r.get_or_add_rPr()
+            rpr.insert_element_before(
+                OxmlElement("w:w", attrs={qn("w:val"): str(scale)}), *_AFTER_W
+            )
     tag(doc, "endif")
     paragraph(doc, style="发文字号")
     paragraph(doc, style="发文字号")
@@ -72,7 +122,7 @@ def add_head(doc: DocumentObject) -> None:
             attrs={
                 qn("w:val"): "single",
                 qn("w:sz"): "12",
-                qn("w:space"): "11",
+                qn("w:space"): "11",  # pt: 4 mm from the 发文字号 to the rule
                 qn("w:color"): "FF0000",
             },
         )
@@ -81,17 +131,27 @@ def add_head(doc: DocumentObject) -> None:
     paragraph(doc, style="公文标题")
 
 
+# w:rPr children after w:w (schema order).
+_AFTER_W = tuple(
+    f"w:{t}"
+    for t in ("kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd",
+              "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout")
+)  # fmt: skip
+
+
 def _title(doc: DocumentObject) -> None:
-    subject = "关于对{{ enterprise }}党组织书记、行政主要负责人"
-    tag(doc, "if is_adjust")
-    paragraph(doc, subject + "予以组织诫勉并提出调整建议的通知", "公文标题")
-    tag(doc, "elif is_admonish")
-    paragraph(doc, subject + "予以组织诫勉的通知", "公文标题")
-    tag(doc, "else")
-    paragraph(doc, subject + "予以谈话提醒的通知", "公文标题")
-    tag(doc, "endif")
+    """The title, one paragraph per line: the lines are the context's ``title_lines``, broken
+    by phrase for the enterprise's name (``notices/titles.py``)."""
+    add_title(doc, "title_lines")
     paragraph(doc)
     paragraph(doc, "{{ addressee }}：", "主送机关")
+
+
+def add_title(doc: DocumentObject, key: str) -> None:
+    """A 公文标题 of one paragraph per line of the context's list ``key``."""
+    tag(doc, f"for line in {key}")
+    paragraph(doc, "{{ line }}", "公文标题")
+    tag(doc, "endfor")
 
 
 def _text(doc: DocumentObject) -> None:
@@ -112,6 +172,8 @@ def _text(doc: DocumentObject) -> None:
     )
     tag(doc, "if triangle_items")
     paragraph(doc, "（一）标▲重点项目未达标情况", "二级标题")
+    # By title (the default), one paragraph; quoting the criteria in full, one per item.
+    tag(doc, "if quote_full")
     tag(doc, "for t in triangle_items")
     paragraph(
         doc,
@@ -119,18 +181,23 @@ def _text(doc: DocumentObject) -> None:
         "{% if t.parts %}其中{{ t.parts }}。{% endif %}",
     )
     tag(doc, "endfor")
-    tag(doc, "endif")
-    tag(doc, "if deductions")
+    tag(doc, "else")
     paragraph(
-        doc, "{% if triangle_items %}（二）{% else %}（一）{% endif %}主要扣分情况", "二级标题"
+        doc,
+        "标▲的重点项目中，共{{ triangle_items|length }}项未达标："
+        "{% for t in triangle_items %}第{{ t.code }}项“{{ t.text }}”（{{ t.value }}分，得{{ t.score }}分"
+        "{% if t.parts %}，其中{{ t.parts }}{% endif %}）{% if loop.last %}。{% else %}；{% endif %}"
+        "{% endfor %}",
     )
+    tag(doc, "endif")
+    tag(doc, "endif")
+    tag(doc, "if annex_items")
+    paragraph(doc, "{% if triangle_items %}（二）{% else %}（一）{% endif %}扣分情况", "二级标题")
     paragraph(
         doc,
         "本次考核共{{ deduction_count }}项扣分，合计扣{{ deducted_total }}分。"
-        "{% if more_deductions %}扣分最多的{{ deductions|length }}项如下（其余{{ more_deductions }}项"
-        "详见考核评分表）：{% else %}扣分项目及考核组说明如下：{% endif %}",
+        "各扣分项目及考核组的扣分说明见附件。",
     )
-    _deduction_table(doc)
     tag(doc, "endif")
 
     paragraph(doc, "二、处理决定", "一级标题")
@@ -162,8 +229,9 @@ def _text(doc: DocumentObject) -> None:
         doc,
         "你单位党组织{{ prev_year }}年度考核得分为{{ prev_total }}分、等次为“{{ prev_grade }}”，"
         "{{ year }}年度考核得分为{{ total }}分、等次为“{{ final_grade }}”，{{ fail_streak_text }}考核不合格。"
-        "根据规定，建议对你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}"
-        "或行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}进行调整。",
+        "按照干部管理权限，{{ authority_short }}将向"
+        "{{ cadre_authority }}提出对你单位党组织书记{% if secretary %}{{ secretary }}同志{% endif %}"
+        "或行政主要负责人{% if admin_head %}{{ admin_head }}同志{% endif %}进行调整的建议。",
     )
     tag(doc, "endif")
 
@@ -176,21 +244,41 @@ def _text(doc: DocumentObject) -> None:
     )
 
 
-def _deduction_table(doc: DocumentObject) -> None:
-    table = doc.add_table(rows=4, cols=4)
+def _annex(doc: DocumentObject) -> None:
+    """附件：考核扣分明细, on its own page after the 成文日期: every deduction, whole."""
+    tag(doc, "if annex_items")
+    paragraph(doc, "附件", "附件标识")
+    keep_with_next(paragraph(doc), lines=False)
+    paragraph(doc, ANNEX_TITLE, "公文标题")
+    keep_with_next(paragraph(doc), lines=False)
+    paragraph(
+        doc,
+        "{{ enterprise }}党组织{{ year }}年度规范化建设考核共{{ deduction_count }}项扣分，"
+        "合计扣{{ deducted_total }}分（标▲的为重点项目）。",
+    )
+    _annex_table(doc)
+    tag(doc, "endif")
+
+
+def _annex_table(doc: DocumentObject) -> None:
+    table = doc.add_table(rows=4, cols=len(_ANNEX_WIDTHS_MM))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     rows = (
-        ("编号", "评分内容", "扣分", "考核组扣分说明"),
-        ("{%tr for d in deductions %}", "", "", ""),
-        ("{{ d.code }}", "{{ d.item }}", "{{ d.points }}", "{{ d.remark }}"),
-        ("{%tr endfor %}", "", "", ""),
-    )
-    set_column_widths(table, [round(mm * 1440 / 25.4) for mm in _DEDUCTION_WIDTHS_MM])
+        ("编号", "评分内容", "分值", "扣分", "考核组扣分说明"),
+        ("{%tr for d in annex_items %}", "", "", "", ""),
+        ("{{ d.code }}", "{{ d.item }}{{ d.key }}", "{{ d.value }}", "{{ d.points }}",
+         "{{ d.remark }}"),
+        ("{%tr endfor %}", "", "", "", ""),
+    )  # fmt: skip
+    centred = {0, 2, 3}
+    set_column_widths(table, [round(mm * 1440 / 25.4) for mm in _ANNEX_WIDTHS_MM])
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             p = table.cell(r, c).paragraphs[0]
             p.style = doc.styles["表格文字"]
+            if c in centred or r == 0:
+                ppr_child(p._p.get_or_add_pPr(), "jc", val="center")
             if value:
                 run = p.add_run(value)
                 if r == 0:
@@ -220,11 +308,32 @@ def _repeat_header(table: Table) -> None:
 
 
 def add_closing(doc: DocumentObject) -> None:
-    """署名 and 成文日期 (right, 2 and 4 characters in), then the 版记 at the foot of the page."""
-    paragraph(doc)
-    paragraph(doc)
+    """署名, 成文日期 and the 版记 (a document without annex: the 催办通知)."""
+    add_signature(doc)
+    add_record(doc)
+
+
+def add_signature(doc: DocumentObject, annex: str = "") -> None:
+    """附件说明 (when ``annex``), 署名 and 成文日期 (right, 2 and 4 characters in), kept on the
+    page of the body's last lines: the last paragraph so far and every line down to the
+    成文日期 keep with the next (GB/T 9704-2012, 7.3.5: never a page holding only the 落款)."""
+    body = [p for p in doc.paragraphs if p.text and not p.text.startswith("{%p")]
+    if body:
+        keep_with_next(body[-1], lines=False)
+    if annex:
+        keep_with_next(paragraph(doc), lines=False)
+        tag(doc, "if annex_items")
+        paragraph(doc, annex, "附件说明")
+        tag(doc, "endif")
+    for _ in range(2):  # room for the seal
+        keep_with_next(paragraph(doc), lines=False)
     paragraph(doc, "{{ authority }}", "发文机关署名")
-    paragraph(doc, "{{ issue_date }}", "成文日期")
+    date = paragraph(doc, "{{ issue_date }}", "成文日期")
+    ppr_child(date._p.get_or_add_pPr(), "keepLines")
+
+
+def add_record(doc: DocumentObject) -> None:
+    """The 版记 (抄送, 印发机关 and 印发日期) at the foot of the last page."""
     table = doc.add_table(rows=4, cols=1)
     rows = ("{%tr if copy_to %}", "抄送：{{ copy_to }}。", "{%tr endif %}", None)
     set_column_widths(table, [TEXT_W])

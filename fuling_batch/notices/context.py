@@ -24,8 +24,9 @@ from ..rules.consequences import (
 )
 from ..rules.models import GradeResult, ItemScore
 from ..rules.numbering import doc_number
-from ..rules.standard import Line, Standard, fmt_number
+from ..rules.standard import Item, Line, Standard, fmt_number
 from ..rules.text import clean_text
+from .titles import BREAK_BAD, BREAK_WEAK, Phrase, name_phrases, title_lines
 
 __all__ = [
     "CONTEXT_KEYS",
@@ -35,12 +36,15 @@ __all__ = [
     "MAX_DEDUCTIONS",
     "NOTICE_KINDS",
     "NoticePlan",
+    "assessed_on_text",
     "build_context",
     "chinese_date",
     "clean_text",
+    "criterion_title",
     "dated",
     "due_date",
     "notice_kind",
+    "notice_title_lines",
     "notices_due",
     "plan_notices",
 ]
@@ -58,19 +62,19 @@ _KIND_OF = (
     (CONSEQUENCE_REMIND, KIND_REMIND),
 )
 
-# A notice lists at most this many deductions (largest first) and says how many more there are.
+# ``deductions`` (kept for templates edited before the annex) holds at most this many, largest
+# first, and ``more_deductions`` how many more there are; the annex (``annex_items``) has all.
 MAX_DEDUCTIONS = 10
 
 CONTEXT_KEYS = frozenset(
     {
-        "addressee", "admin_head", "assessed_on", "authority", "authority_short", "copy_to",
-        "credit_code", "deadline", "deducted_total", "deduction_count", "deductions",
-        "downgraded", "enterprise", "fail_streak", "fail_streak_text", "final_grade",
-        "is_adjust", "is_admonish", "is_remind",
-        "issue_date", "kind", "more_deductions", "number", "opinion", "prev_grade",
-        "prev_rectification",
-        "prev_total", "prev_year", "print_authority", "raw_grade", "rectify_days", "secretary",
-        "standard_title", "total", "triangle_items", "year",
+        "addressee", "admin_head", "annex_items", "assessed_on", "authority", "authority_short",
+        "cadre_authority", "copy_to", "credit_code", "deadline", "deducted_total",
+        "deduction_count", "deductions", "downgraded", "enterprise", "fail_streak",
+        "fail_streak_text", "final_grade", "is_adjust", "is_admonish", "is_remind", "issue_date",
+        "kind", "more_deductions", "number", "opinion", "prev_grade", "prev_rectification",
+        "prev_total", "prev_year", "print_authority", "quote_full", "raw_grade", "rectify_days",
+        "secretary", "standard_title", "title_lines", "total", "triangle_items", "year",
     }
 )  # fmt: skip
 
@@ -167,12 +171,16 @@ def build_context(
     deductions = _deductions(result, standard)
     shown = deductions[:MAX_DEDUCTIONS]
     authority_short = config.authority_short or config.authority
+    full = config.quote == "full"
+    enterprise = clean_text(header.enterprise)
     return {
         "addressee": clean_text(header.party_org or header.enterprise),
         "admin_head": clean_text(header.admin_head),
-        "assessed_on": clean_text(_assessed_on(header.assessed_on)),
+        "annex_items": _annex_items(result, standard, full),
+        "assessed_on": clean_text(assessed_on_text(header.assessed_on)),
         "authority": _static(config.authority),
         "authority_short": _static(authority_short),
+        "cadre_authority": _static(config.cadre_authority),
         "copy_to": _static(config.copy_to),
         "credit_code": clean_text(header.credit_code),
         "deadline": chinese_date(issue_date + dt.timedelta(days=config.rectify_days)),
@@ -180,7 +188,7 @@ def build_context(
         "deduction_count": len(deductions),
         "deductions": [_deduction_row(line, got) for _, line, got in shown],
         "downgraded": result.raw_grade is not result.final_grade,
-        "enterprise": clean_text(header.enterprise),
+        "enterprise": enterprise,
         "fail_streak": result.fail_streak,
         "fail_streak_text": _static(_streak_text(result.fail_streak, result.year)),
         "final_grade": _static(str(result.final_grade)),
@@ -197,12 +205,14 @@ def build_context(
         "prev_total": fmt_number(prev.total) if prev else "",
         "prev_year": prev.year if prev else "",
         "print_authority": _static(authority_short),
+        "quote_full": full,
         "raw_grade": _static(str(result.raw_grade)),
         "rectify_days": config.rectify_days,
         "secretary": clean_text(header.secretary),
         "standard_title": _static(standard.title),
+        "title_lines": notice_title_lines(enterprise, plan.kind),
         "total": fmt_number(result.total),
-        "triangle_items": _triangle_items(result, standard),
+        "triangle_items": _triangle_items(result, standard, full),
         "year": result.year,
     }
 
@@ -231,6 +241,75 @@ def _deductions(result: GradeResult, standard: Standard) -> list[tuple[float, Li
     return [(lost, line, got) for lost, _, line, got in out]
 
 
+# The title's action per kind: 予以 may end a line (weakly); 的通知 should not start one.
+_TITLE_ACTION = {
+    KIND_ADJUST: (
+        Phrase("予以", BREAK_WEAK),
+        Phrase("组织诫勉"),
+        Phrase("并提出调整建议", BREAK_BAD),
+    ),
+    KIND_ADMONISH: (Phrase("予以", BREAK_WEAK), Phrase("组织诫勉", BREAK_BAD)),
+    KIND_REMIND: (Phrase("予以", BREAK_WEAK), Phrase("谈话提醒", BREAK_BAD)),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _title_lines(enterprise: str, kind: str) -> tuple[str, ...]:
+    phrases = [
+        Phrase("关于对"),
+        *name_phrases(enterprise),
+        Phrase("党组织", BREAK_WEAK),
+        Phrase("书记、"),
+        Phrase("行政主要负责人"),
+        *_TITLE_ACTION[kind],
+        Phrase("的通知"),
+    ]
+    return tuple(title_lines(phrases))
+
+
+def notice_title_lines(enterprise: str, kind: str) -> list[str]:
+    """The notice's title (关于对…予以谈话提醒的通知) in lines, broken by phrase
+    (:func:`~fuling_batch.notices.titles.title_lines`)."""
+    return list(_title_lines(enterprise, kind))
+
+
+@functools.lru_cache(maxsize=256)
+def criterion_title(item: Item, least: int = 10) -> str:
+    """A criterion named by its opening clauses, whole: clauses up to the first that brings
+    it to ``least`` characters (``坚持党管人才原则，实施人才强企战略``); never cut with "…"."""
+    out = ""
+    for clause in re.split(r"(?<=[，；。,;])", item.text):
+        out += clause
+        if len(out.rstrip("，；。,;")) >= least:
+            break
+    return out.rstrip("，；。,;")
+
+
+def _annex_items(result: GradeResult, standard: Standard, full: bool) -> list[dict[str, str]]:
+    """Every line below full, in the standard's order (the annex reads like the score sheet)."""
+    scores = result.sheet.by_code
+    rows = []
+    for line in standard.lines:
+        got = scores.get(line.code)
+        if got is None or line.is_full(got.score):
+            continue
+        item = line.item
+        name = item.text if full else criterion_title(item)
+        part = next((p.name for p in item.parts if p.code == line.code), "")
+        rows.append(
+            {
+                "code": _static(line.code),
+                "item": _static(f"{name}：{part}" if part else name),
+                "key": "▲" if item.key else "",
+                "value": fmt_number(line.value),
+                "score": fmt_number(got.score),
+                "points": fmt_number(round(line.value - got.score, 6)),
+                "remark": clean_text(got.remark) or "（考核组未写明）",
+            }
+        )
+    return rows
+
+
 def _deduction_row(line: Line, got: ItemScore) -> dict[str, str]:
     item = line.label or line.item.short  # a part (4.1.x) is named by its own label
     return {
@@ -241,7 +320,7 @@ def _deduction_row(line: Line, got: ItemScore) -> dict[str, str]:
     }
 
 
-def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, str]]:
+def _triangle_items(result: GradeResult, standard: Standard, full: bool) -> list[dict[str, str]]:
     scores = result.sheet.by_code
     items = []
     for code in result.triangle_not_met:
@@ -256,7 +335,7 @@ def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, s
         items.append(
             {
                 "code": _static(code),
-                "text": _static(item.text),
+                "text": _static(item.text if full else criterion_title(item)),
                 "value": fmt_number(item.value),
                 "score": fmt_number(round(sum(got.values()), 6)),
                 "parts": clean_text(parts),
@@ -265,7 +344,7 @@ def _triangle_items(result: GradeResult, standard: Standard) -> list[dict[str, s
     return items
 
 
-def _assessed_on(typed: str) -> str:
+def assessed_on_text(typed: str) -> str:
     """An ISO-like date as ``2026年11月20日``; anything else as typed."""
     match = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?", typed)
     if match:

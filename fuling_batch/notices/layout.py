@@ -27,11 +27,15 @@ __all__ = [
     "FONT_BODY",
     "FONT_H1",
     "FONT_TITLE",
+    "LANDSCAPE_TEXT_W",
+    "TABLE_SMALL_PT",
     "TEXT_W",
     "apply_section",
     "apply_styles",
     "drop_default_parts",
     "indent",
+    "keep_with_next",
+    "mark_fit",
     "ppr_child",
     "set_fonts",
 ]
@@ -61,6 +65,14 @@ FOOTER_DIST = round(21 * _TWIPS_PER_MM)
 
 
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+
+
+# A form laid across the page (the 呈批表): 25 mm all round, 247 mm of text across.
+LANDSCAPE_MARGIN = round(25 * _TWIPS_PER_MM)
+LANDSCAPE_TEXT_W = PAGE_H - 2 * LANDSCAPE_MARGIN
+
+
+TABLE_SMALL_PT = 10.5  # 五号
 
 
 BODY_PT = 16  # 3号
@@ -93,6 +105,28 @@ FONT_LATIN = "Times New Roman"
 
 
 RED = RGBColor(0xFF, 0x00, 0x00)
+
+
+# 发文机关标志 (7.2.4): its top edge 35 mm below the top of the text block, red 小标宋, as
+# large as a line of the block allows. Long names are narrowed (w:w), never shrunk below
+# _MARK_MIN_PT; a name so long that even half-width characters do not fit is made smaller.
+MARK_SPACE_BEFORE = round(35 * _TWIPS_PER_MM)
+_MARK_MAX_PT, _MARK_PT, _MARK_MIN_SCALE = 42, 36, 50
+TEXT_W_PT = TEXT_W / 20
+
+
+def mark_fit(chars: int) -> tuple[float, int]:
+    """(size in pt, horizontal scale in %) at which ``chars`` characters fill one line of the
+    156 mm block (the paragraph is distributed, so a line a little short is spread to fill)."""
+    chars = max(chars, 1)
+    if chars * _MARK_MAX_PT <= TEXT_W_PT:
+        return _MARK_MAX_PT, 100
+    if chars * _MARK_PT <= TEXT_W_PT:
+        return float(int(TEXT_W_PT / chars)), 100
+    scale = int(TEXT_W_PT * 100 / (chars * _MARK_PT))
+    if scale >= _MARK_MIN_SCALE:
+        return _MARK_PT, scale
+    return float(int(TEXT_W_PT * 100 / (chars * _MARK_MIN_SCALE) * 2) / 2), _MARK_MIN_SCALE
 
 
 # Schema order of w:pPr children (ECMA-376 CT_PPr).
@@ -173,6 +207,14 @@ def ppr_child(ppr: CT_PPr, tag: str, **attrs: str) -> BaseOxmlElement:
     return el
 
 
+def keep_with_next(p: Paragraph, lines: bool = True) -> None:
+    """Keep the paragraph on the page of the next one (and, with ``lines``, in one piece)."""
+    ppr = p._p.get_or_add_pPr()
+    ppr_child(ppr, "keepNext")
+    if lines:
+        ppr_child(ppr, "keepLines")
+
+
 def indent(ppr: CT_PPr, **chars: int) -> None:
     """Indents in hundredths of a character (firstLineChars=200 is two characters)."""
     attrs = {}
@@ -228,23 +270,40 @@ def apply_styles(doc: DocumentObject) -> None:
             ppr_child(p, "jc", val=str(opts["jc"]))
         if opts.get("keep_next"):
             ppr_child(p, "keepNext")
+            ppr_child(p, "keepLines")
+        if opts.get("page_break"):
+            ppr_child(p, "pageBreakBefore")
+        if "before" in opts:
+            ppr_child(p, "spacing", before=str(opts["before"]), after="0")
         return st
 
     style(
         "GwMark",
         "发文机关标志",
         FONT_TITLE,
-        22,
+        _MARK_PT,
         color=RED,
         no_grid=True,
         indent={"firstLine": 0},
-        jc="center",
+        jc="distribute",
+        before=MARK_SPACE_BEFORE,
     )
     style("GwNumber", "发文字号", FONT_BODY, BODY_PT, indent={"firstLine": 0}, jc="center")
-    style("GwTitle", "公文标题", FONT_TITLE, 22, no_grid=True, indent={"firstLine": 0}, jc="center")
+    style(
+        "GwTitle",
+        "公文标题",
+        FONT_TITLE,
+        22,
+        no_grid=True,
+        indent={"firstLine": 0},
+        jc="center",
+        keep_next=True,
+    )
     style("GwAddressee", "主送机关", FONT_BODY, BODY_PT, indent={"firstLine": 0}, jc="left")
     style("GwHeading1", "一级标题", FONT_H1, BODY_PT, keep_next=True)
     style("GwHeading2", "二级标题", FONT_H2, BODY_PT, keep_next=True)
+    style("GwAnnexNote", "附件说明", FONT_BODY, BODY_PT, keep_next=True)
+    # The 落款 is kept with the body's last lines: never a page holding only the signature.
     style(
         "GwSignature",
         "发文机关署名",
@@ -252,11 +311,17 @@ def apply_styles(doc: DocumentObject) -> None:
         BODY_PT,
         indent={"firstLine": 0, "right": 200},
         jc="right",
+        keep_next=True,
     )
     style(
         "GwDate", "成文日期", FONT_BODY, BODY_PT, indent={"firstLine": 0, "right": 400}, jc="right"
     )
+    # 附件 (7.3.7): on a new page, "附件" in 3号黑体 at the top left, then its own title.
+    style("GwAnnex", "附件标识", FONT_H1, BODY_PT, indent={"firstLine": 0}, jc="left",
+          keep_next=True, page_break=True)  # fmt: skip
     style("GwTable", "表格文字", FONT_BODY, 12, no_grid=True, indent={"firstLine": 0}, jc="left")
+    style("GwTableSmall", "表格五号", FONT_BODY, TABLE_SMALL_PT, no_grid=True,
+          indent={"firstLine": 0}, jc="left")  # fmt: skip
     style(
         "GwRecord",
         "版记",
@@ -269,28 +334,34 @@ def apply_styles(doc: DocumentObject) -> None:
     style("GwPageNumber", "页码", FONT_PAGE, 14, no_grid=True, indent={"firstLine": 0})
 
 
-def apply_section(doc: DocumentObject) -> None:
+def apply_section(doc: DocumentObject, landscape: bool = False) -> None:
+    """The GB/T 9704 page; ``landscape`` for a form (the 呈批表): A4 across, 25 mm margins."""
     sect = doc.sections[0]
     sp = sect._sectPr
     pg_sz = sp.get_or_add_pgSz()
-    pg_sz.set(qn("w:w"), str(PAGE_W))
-    pg_sz.set(qn("w:h"), str(PAGE_H))
+    pg_sz.set(qn("w:w"), str(PAGE_H if landscape else PAGE_W))
+    pg_sz.set(qn("w:h"), str(PAGE_W if landscape else PAGE_H))
+    if landscape:
+        pg_sz.set(qn("w:orient"), "landscape")
+    margins = (
+        (LANDSCAPE_MARGIN,) * 4
+        if landscape
+        else (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT)
+    )
     pg_mar = sp.get_or_add_pgMar()
     for side, value in (
-        ("top", MARGIN_TOP),
-        ("bottom", MARGIN_BOTTOM),
-        ("left", MARGIN_LEFT),
-        ("right", MARGIN_RIGHT),
+        *zip(("top", "bottom", "left", "right"), margins, strict=True),
         ("header", 851),
-        ("footer", FOOTER_DIST),
+        ("footer", round(12 * _TWIPS_PER_MM) if landscape else FOOTER_DIST),
         ("gutter", 0),
     ):
         pg_mar.set(qn(f"w:{side}"), str(value))
     grid = sp.find(qn("w:docGrid"))
     grid.attrib.clear()
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines" if landscape else "linesAndChars")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    if not landscape:  # a form's tables have their own widths: no character grid
+        grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     for key in ("rsidR", "rsidRPr", "rsidSect"):
         sp.attrib.pop(qn(f"w:{key}"), None)
 

@@ -28,6 +28,7 @@ from fuling_batch.notices.context import (
     KIND_REMIND,
     build_context,
     clean_text,
+    criterion_title,
     plan_notices,
 )
 from fuling_batch.notices.package import crc32_combine
@@ -126,18 +127,23 @@ def test_notice_text_names_totals_triangles_and_number(written: tuple) -> None:
     assert "中共连续不合格有限公司委员会：" in adjust
     assert "考核得分为49分" in adjust
     assert "2025年度考核得分为55.5分" in adjust and "连续两年考核不合格" in adjust
-    assert "建议对你单位党组织书记张三同志或行政主要负责人李四同志进行调整" in adjust
+    assert (
+        "按照干部管理权限，区国资委党委将向区委组织部提出对你单位党组织书记张三同志"
+        "或行政主要负责人李四同志进行调整的建议" in adjust
+    )
+    assert "建议对你单位" not in adjust and "建议你单位" not in adjust
     assert "纳入后进党组织进行重点整顿" in adjust
-    for code in results["fail_twice"].triangle_not_met:
-        assert STANDARD.item(code).text in adjust
+    for code in results["fail_twice"].triangle_not_met:  # quoted by title, not in full
+        assert f"第{code}项“{criterion_title(STANDARD.item(code))}”" in adjust
+    assert STANDARD.item("2.2").text not in adjust
     assert "党员大会（4分）得0分" in adjust  # 4.1's parts below full are named
-    assert re.search(r"其余\d+项详见考核评分表", adjust)  # more than 10 deductions
+    assert "见附件" in adjust and "考核评分表" not in adjust  # every deduction in the annex
     assert "于2026年12月24日前" in adjust  # issue date + 30 days
     assert "2026年11月24日印发" in adjust and "抄送：区委组织部。" in adjust
 
     downgraded = _text(by_name["重点项降级有限公司"].path)
     assert "按总分应评定为“合格”" in downgraded and "考核等次确定为“基本合格”" in downgraded
-    assert STANDARD.item("1.1").text in downgraded
+    assert criterion_title(STANDARD.item("1.1")) in downgraded
     assert "予以谈话提醒" in downgraded and "组织诫勉" not in downgraded
     assert "1.1资料不全" in downgraded  # the inspectors' reason
 
@@ -262,7 +268,7 @@ def test_sandbox_refuses_python_internals(tmp_path: Path) -> None:
 def test_template_variables_are_all_provided() -> None:
     prepared = check_template(default_notice_template())
     assert prepared.variables <= CONTEXT_KEYS
-    assert {"enterprise", "number", "total", "triangle_items", "deductions"} <= prepared.variables
+    assert {"enterprise", "number", "total", "triangle_items", "annex_items"} <= prepared.variables
     plan = plan_notices([_results()["fail"]], 2026, NoticeConfig())[0]
     assert set(build_context(plan, STANDARD, NoticeConfig(), ISSUED)) == CONTEXT_KEYS
 
