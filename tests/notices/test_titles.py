@@ -10,6 +10,7 @@ from fuling_batch.notices.context import (
     KIND_REMIND,
     notice_title_lines,
 )
+from fuling_batch.notices.letters import letter_title_lines
 from fuling_batch.notices.titles import (
     BREAK_BAD,
     BREAK_WEAK,
@@ -51,7 +52,8 @@ def _split_inside(lines: list[str], term: str) -> bool:
 
 
 def _titles() -> list[tuple[str, list[str]]]:
-    return [(name, notice_title_lines(name, kind)) for name in NAMES for kind in KINDS]
+    out = [(name, notice_title_lines(name, kind)) for name in NAMES for kind in KINDS]
+    return out + [(name, letter_title_lines(name)) for name in NAMES]
 
 
 @pytest.mark.parametrize(("name", "lines"), _titles())
@@ -80,6 +82,10 @@ def test_the_sample_titles_read_as_phrases() -> None:
     assert notice_title_lines("涪陵示例能源有限公司", KIND_REMIND) == [
         "关于对涪陵示例能源有限公司党组织书记、",
         "行政主要负责人予以谈话提醒的通知",
+    ]
+    assert letter_title_lines("涪陵示例机械制造有限公司") == [
+        "关于建议对涪陵示例机械制造有限公司",
+        "党组织书记或行政主要负责人进行调整的函",
     ]
 
 
