@@ -39,7 +39,12 @@ from fuling_batch.notices.prepare import (
     render_parts,
 )
 from fuling_batch.notices.render import Cancelled, notice_files, stage_notices, write_notices
-from fuling_batch.notices.signoff import sign_off_document, sign_off_name
+from fuling_batch.notices.signoff import (
+    sign_off_document,
+    sign_off_name,
+    sign_off_rows,
+    sign_off_subject,
+)
 from fuling_batch.notices.template import default_notice_template
 from fuling_batch.rules.models import Grade, GradeResult, PreviousRecord
 from tests.factories import STANDARD, make_result
@@ -211,12 +216,12 @@ def test_page_number_footers_odd_right_even_left(written: tuple) -> None:
 def test_sign_off_sheet_lists_every_notice(written: tuple) -> None:
     out, _, records = written
     doc = Document(str(out / "notices" / sign_off_name(2026)))
-    rows = [[c.text for c in row.cells] for row in doc.tables[0].rows]
-    assert rows[0] == ["序号", "企业名称", "等次", "处理意见", "文号", "签批"]
-    assert [row[1] for row in rows[1:]] == [r.enterprise for r in records]
-    assert [row[4] for row in rows[1:]] == [r.number for r in records]
-    assert rows[1][2] == "不合格" and "建议调整" in rows[1][3]
-    assert rows[3][2] == "基本合格" and rows[3][3] == "谈话提醒"
+    rows = [[c.text for c in row.cells] for row in doc.tables[-1].rows]
+    assert rows[0] == ["文号", "企业", "总分", "等次", "上年等次", "▲未达标", "处理"]
+    assert [row[1].replace("\n", "") for row in rows[1:]] == [r.enterprise for r in records]
+    assert [row[0] for row in rows[1:]] == [r.number for r in records]
+    assert rows[1][3] == "不合格" and "建议调整" in rows[1][6]
+    assert rows[3][3] == "基本合格" and rows[3][6] == "谈话提醒"
     # No part of python-docx's sample document (its thumbnail would show in file browsers).
     with zipfile.ZipFile(out / "notices" / sign_off_name(2026)) as zf:
         names = zf.namelist()
@@ -428,20 +433,12 @@ def test_sign_off_rows_are_what_python_docx_writes(tmp_path: Path) -> None:
     records = write_notices(
         tmp_path, 2026, results, STANDARD, NoticeConfig(), processes=1, issue_date=ISSUED
     )
+    plans = [plan for plan, _ in notice_files(tmp_path, 2026, results, NoticeConfig())]
+    rows = sign_off_rows(records, plans)
     # Every text is cleaned for output (rules/text.clean_text), as the notices' own are.
-    rows = [
-        (
-            str(i),
-            clean_text(r.enterprise),
-            "不合格",
-            "组织诫勉，纳入后进党组织重点整顿",
-            r.number,
-            "",
-        )
-        for i, r in enumerate(records, 1)
-    ]
+    assert [row[1] for row in rows] == [clean_text(r.enterprise) for r in records]
     buf = io.BytesIO()
-    sign_off_document(2026, rows).save(buf)
+    sign_off_document(2026, rows, sign_off_subject(2026, plans)).save(buf)
     written = (tmp_path / "notices" / sign_off_name(2026)).read_bytes()
     assert _c14n(_member(written)) == _c14n(_member(buf.getvalue()))
 
