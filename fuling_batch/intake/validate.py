@@ -373,6 +373,15 @@ def _check_header(raw: RawSheet, year: int | None) -> tuple[Header, list[Issue]]
                     cell=code_cell.address if code_cell else "",
                 )
             )
+    if not values.get("党组织名称"):  # the notice would be addressed to the company itself
+        org_cell = raw.header.get("党组织名称")
+        issues.append(
+            Issue.warning(
+                "PARTY_ORG_MISSING",
+                "未填写党组织名称，通知书将以企业名称作为主送机关，请补填（如“中共××有限公司委员会”）",
+                cell=org_cell.address if org_cell else "",
+            )
+        )
     kwargs = {field: values.get(label, "") for label, field in _FIELDS.items()}
     kwargs["credit_code"] = code
     cells = {label: cell.address for label, cell in raw.header.items()}

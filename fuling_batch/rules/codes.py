@@ -176,6 +176,12 @@ CODES: Mapping[str, IssueCode] = _registry(
             "未填写统一社会信用代码，程序改按企业名称识别该企业（企业更名后无法跨年对应）；请补填18位代码。",
         ),
         IssueCode(
+            "PARTY_ORG_MISSING",
+            WARNING,
+            HEADER,
+            "未填写党组织名称，通知书只能以企业名称作为主送机关；请补填党组织全称（如“中共××有限公司委员会”）。",
+        ),
+        IssueCode(
             "CREDIT_CODE_INVALID",
             ERROR,
             HEADER,
