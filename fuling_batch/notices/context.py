@@ -40,6 +40,7 @@ __all__ = [
     "build_context",
     "chinese_date",
     "clean_text",
+    "complete_context",
     "criterion_title",
     "dated",
     "due_date",
@@ -144,12 +145,33 @@ def due_date(context: Mapping[str, Any], day: dt.date) -> dt.date:
 
 def dated(context: Mapping[str, Any], day: dt.date, due: dt.date | None = None) -> dict[str, Any]:
     """A notice's context with its 成文日期 set to ``day`` and its 整改 deadline to ``due``
-    (by default :func:`due_date`)."""
+    (by default :func:`due_date`); a context stored by an earlier version is completed first
+    (:func:`complete_context`)."""
     return {
-        **context,
+        **complete_context(context),
         "issue_date": chinese_date(day),
         "deadline": chinese_date(due or due_date(context, day)),
     }
+
+
+def complete_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored context with every key of :data:`CONTEXT_KEYS`: the register keeps each
+    notice's context, and one stored before a key existed must still render with today's
+    template (the title's lines from the name and kind, the annex from the deductions it
+    listed; any other key missing is empty)."""
+    out = dict(context)
+    if "title_lines" not in out:
+        kind, name = out.get("kind", ""), str(out.get("enterprise", ""))
+        out["title_lines"] = notice_title_lines(name, kind) if kind in NOTICE_KINDS else [name]
+    if "annex_items" not in out:
+        out["annex_items"] = [
+            {"key": "", "value": "", "score": "", **row} for row in out.get("deductions", [])
+        ]
+    out.setdefault("quote_full", False)
+    out.setdefault("cadre_authority", NoticeConfig().cadre_authority)
+    for key in CONTEXT_KEYS - out.keys():
+        out[key] = ""
+    return out
 
 
 def build_context(

@@ -18,11 +18,16 @@ from fuling_batch.notices.context import (
     KIND_ADJUST,
     KIND_ADMONISH,
     KIND_REMIND,
+    build_context,
     criterion_title,
+    dated,
     notice_title_lines,
+    plan_notices,
 )
 from fuling_batch.notices.layout import TEXT_W_PT
+from fuling_batch.notices.prepare import check_template, render_notice
 from fuling_batch.notices.render import write_notices
+from fuling_batch.notices.template import default_notice_template
 from fuling_batch.rules.models import Grade, GradeResult, PreviousRecord
 from tests.factories import STANDARD, make_result
 
@@ -227,3 +232,21 @@ def test_the_adjustment_is_proposed_to_the_cadre_authority(notices: dict, tmp_pa
     for kind in (KIND_ADMONISH, KIND_REMIND):
         other = "".join(p.text for p in Document(str(notices[kind][0])).paragraphs)
         assert "干部管理权限" not in other and "调整" not in other
+
+
+def test_a_context_stored_before_these_keys_still_renders(tmp_path: Path) -> None:
+    # The register keeps each notice's context; issuing a draft made by an earlier version
+    # renders it with today's template.
+    result = _results()[0]
+    plan = plan_notices([result], 2026, NoticeConfig())[0]
+    context = build_context(plan, STANDARD, NoticeConfig(), ISSUED)
+    new = {"title_lines", "annex_items", "quote_full", "cadre_authority", "prev_rectification"}
+    old = {k: v for k, v in context.items() if k not in new}
+    prepared = check_template(default_notice_template())
+    path = tmp_path / "old.docx"
+    path.write_bytes(render_notice(prepared, dated(old, ISSUED)))
+    doc = Document(str(path))
+    title = [p.text for p in doc.paragraphs if p.style.name == "公文标题" and p.text]
+    assert title == [*notice_title_lines(result.enterprise, KIND_ADJUST), "考核扣分明细"]
+    assert [r[0] for r in _annex_rows(doc)[1:]] == [d["code"] for d in old["deductions"]]
+    assert "将向区委组织部提出" in "".join(p.text for p in doc.paragraphs)
