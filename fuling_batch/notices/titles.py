@@ -45,6 +45,9 @@ BREAK_BAD = 3  # leaves a function word to start or end a line: 调整建议 | �
 BREAK_NAME = 10  # inside an enterprise's name, where names are cut: 涪陵区 | 城市建设
 _BREAK_CHOP = 40  # inside a name part that is itself wider than a line
 
+# Beyond these the search for the best breaks is cut short: lines are filled in order.
+_SEARCH_ATOMS, _SEARCH_LINES = 18, 5
+
 
 class Phrase(NamedTuple):
     """A run of the title never broken, and the cost of ending a line after it."""
@@ -135,18 +138,45 @@ def title_lines(phrases: Sequence[Phrase | str], width: float = TITLE_WIDTH) -> 
     widths = [text_width(a.text) for a in chopped]
     total = sum(widths)
     fewest = max(1, -(-int(total * 2) // int(width * 2)))
+    if len(chopped) > _SEARCH_ATOMS or fewest > _SEARCH_LINES:
+        return _filled(chopped, widths, width)  # no title is this long: bound the work
+    least_cuts = _least_name_cuts(chopped, widths, width)
     best: tuple[tuple[float, ...], list[int]] | None = None
     for lines in range(fewest, min(fewest + 3, len(chopped)) + 1):
         for cuts in _cuttings(widths, lines, width):
             key = _rank(cuts, chopped, widths, lines)
             if best is None or key < best[0]:
                 best = (key, cuts)
-        if best is not None and best[0][0] == 0 and best[0][1] == 0:
-            break  # no cut inside a name and a proper shape: more lines cannot do better
+        if best is not None and best[0][0] <= least_cuts and best[0][1] == 0:
+            break  # the fewest cuts inside names and a proper shape: more lines cannot do better
     if best is None:  # cannot happen: every atom fits a line, so one per line always works
         return ["".join(a.text for a in chopped)]
     bounds = [0, *best[1], len(chopped)]
     return ["".join(a.text for a in chopped[i:j]) for i, j in itertools.pairwise(bounds)]
+
+
+def _least_name_cuts(atoms: Sequence[Phrase], widths: Sequence[float], width: float) -> int:
+    """How many times the names must be cut at least: a name twice a line's width, once."""
+    cuts, run = 0, 0.0
+    for atom, w in zip(atoms, widths, strict=True):
+        run += w
+        if not atom.name:  # a name's last part (or any other phrase) ends the run
+            cuts += max(0, -(-int(run * 2) // int(width * 2)) - 1)
+            run = 0.0
+    return cuts
+
+
+def _filled(atoms: Sequence[Phrase], widths: Sequence[float], width: float) -> list[str]:
+    """Lines filled in order, a new one whenever the next phrase does not fit."""
+    lines: list[str] = []
+    used = width + 1
+    for atom, w in zip(atoms, widths, strict=True):
+        if used + w > width:
+            lines.append("")
+            used = 0.0
+        lines[-1] += atom.text
+        used += w
+    return lines
 
 
 def _cuttings(widths: Sequence[float], lines: int, width: float) -> Iterator[list[int]]:

@@ -130,3 +130,11 @@ def test_widths_and_shapes() -> None:
     assert not is_trapezoid_or_diamond([18, 10, 18])  # 沙漏
     assert title_lines(["关于对", "中化", "的通知"]) == ["关于对中化的通知"]
     assert title_lines([]) == []
+
+
+@pytest.mark.parametrize("name", ["涪" * 50 + "有限公司", "重庆" * 400, "A" * 300 + "集团"])
+def test_a_name_of_any_length_gives_lines_that_fit(name: str) -> None:
+    # Far beyond any real title the search is cut short: lines are filled in order.
+    for lines in (notice_title_lines(name, KIND_ADJUST), letter_title_lines(name)):
+        assert all(text_width(line) <= TITLE_WIDTH for line in lines)
+        assert name in "".join(lines)
