@@ -35,7 +35,8 @@ from ..rules.standard import Standard
 from ..runtime.fileio import permissions, safe_filename, unique_names
 from ..runtime.workers import start_pool
 from .combined import COMBINED_LEVEL, Chunk, combined_fragment, write_combined
-from .context import NoticePlan, build_context, plan_notices
+from .context import NoticePlan, build_context, complete_context, plan_notices
+from .letters import write_letters
 from .package import DOCUMENT, Deflated, compressed_parts
 from .pdf import convert_to_pdf, require_soffice
 from .prepare import PreparedTemplate, check_template, render_parts
@@ -186,7 +187,7 @@ def stage_notices(
         issued = fixed.get(plan.result.key)
         key = plan.result.key
         made = (
-            dict(issued)
+            complete_context(issued)
             if issued
             else build_context(plan, standard, config, day, carry_over.get(key, ""))
         )
@@ -200,10 +201,11 @@ def stage_notices(
         if records:
             _check_cancel(cancel)
             write_sign_off(staging, year, records, plans)
+            letters = write_letters(staging, plans, config, day, pdf=False)
             write_combined(staging, year, prepared, chunks)
             if pdf:
                 _check_cancel(cancel)
-                convert_to_pdf([staging / record.path.name for record in records])
+                convert_to_pdf([staging / record.path.name for record in records] + list(letters))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

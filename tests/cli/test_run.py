@@ -108,6 +108,9 @@ def test_sample_job_writes_exactly_its_outputs(sample_run: SampleRun):
             "2026/notices",
             "2026/notices/2026年度考核通知书呈批表.docx",
             "2026/notices/2026年度考核通知书（合并打印）.docx",
+            # The 调整建议函 to the cadre authority, one per 调整 enterprise.
+            "2026/notices/涪陵示例供应链集团有限公司_调整建议函.docx",
+            "2026/notices/涪陵示例机械制造有限公司_调整建议函.docx",
             "2026/report.json",
             *notices,
         ]
@@ -191,10 +194,10 @@ def test_each_notice_names_its_enterprise_number_and_date(sample_run: SampleRun)
 def test_sign_off_sheet_lists_every_notice_in_number_order(sample_run: SampleRun):
     doc = Document(str(sample_run.year_dir / "notices" / "2026年度考核通知书呈批表.docx"))
     assert doc.paragraphs[0].text == "2026年度国有企业党组织规范化建设考核通知书呈批表"
-    rows = [[c.text for c in row.cells] for row in doc.tables[0].rows]
-    assert rows[0] == ["序号", "企业名称", "等次", "处理意见", "文号", "签批"]
-    assert [r[4] for r in rows[1:]] == [f"涪国资党委〔2026〕{n}号" for n in range(1, 9)]
-    assert {r[1]: r[2] for r in rows[1:]} == {
+    rows = [[c.text for c in row.cells] for row in doc.tables[-1].rows]  # after the 签批 block
+    assert rows[0] == ["文号", "企业", "总分", "等次", "上年等次", "▲未达标", "处理"]
+    assert [r[0] for r in rows[1:]] == [f"涪国资党委〔2026〕{n}号" for n in range(1, 9)]
+    assert {r[1].replace("\n", ""): r[3] for r in rows[1:]} == {
         name: grade for name, (grade, consequences) in EXPECTED.items() if consequences
     }
     combined = paragraphs(sample_run.year_dir / "notices" / "2026年度考核通知书（合并打印）.docx")

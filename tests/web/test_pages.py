@@ -162,7 +162,7 @@ def test_every_download(ran: Desk):
     packed = ran.get(f"/y/{YEAR}/downloads/notices.zip")
     assert packed.status_code == 200
     members = zipfile.ZipFile(io.BytesIO(packed.content)).namelist()
-    assert len(members) == 10  # 8 notices, the 呈批表 and the combined file
+    assert len(members) == 12  # 8 notices, 2 调整建议函, the 呈批表 and the combined file
     assert f"{YEAR}年度通知书/{YEAR}年度考核通知书呈批表.docx" in members
     assert list((ran.data / ".work").iterdir()) == []  # the zip was removed once sent
 
