@@ -1,0 +1,145 @@
+"""签发: the year's 发文登记, issuing the drafts on a date, and the 已印发 files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...rules.numbering import Entry, NoticeState
+from ..library import issue_notices, issued_files, outputs, register
+from ..pages import message, render
+from .common import NavEntry, changed, form_date, state, year_of
+from .downloads import send_file, zipped
+
+__all__ = ["NAV", "ROUTES"]
+
+NAV = NavEntry("issue", "⑤ 签发", "/y/{year}/issue")
+EVENT = "register-changed"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the 发文登记 as the page shows it."""
+
+    entry: Entry
+    note: str
+    issued_file: str  # its name in 已印发/, when it is there
+    draft_file: str  # its name in notices/, when it is there
+
+
+def _note(entry: Entry, by_id: dict[int, Entry], corrected_by: dict[int, Entry]) -> str:
+    """As the summary's 发文登记 sheet says it: what corrects what, why a number is void."""
+    notes = []
+    if entry.replaces is not None and (old := by_id.get(entry.replaces)) is not None:
+        notes.append(f"更正{old.doc_number}")
+    if (new := corrected_by.get(entry.id)) is not None:
+        notes.append(f"已由{new.doc_number}更正")
+    elif entry.state is NoticeState.VOID:
+        notes.append("不再需要（评分表已更正或处理意见已改变）")
+    return "；".join(notes)
+
+
+def _lines(entries: list[Entry], issued: set[str], drafts: set[str]) -> list[Line]:
+    by_id = {e.id: e for e in entries}
+    corrected_by = {e.replaces: e for e in entries if e.replaces is not None}
+    out = []
+    for e in entries:
+        name = Path(e.file).name if e.file else ""
+        out.append(
+            Line(
+                e,
+                _note(e, by_id, corrected_by),
+                name if e.state is not NoticeState.DRAFT and name in issued else "",
+                name if e.state is NoticeState.DRAFT and name in drafts else "",
+            )
+        )
+    return out
+
+
+async def page(request: Request) -> Response:
+    st, year = state(request), year_of(request)
+    entries = await run_in_threadpool(register, st.workspace, year)
+    files = issued_files(st.workspace, year)
+    drafts = {p.name for p in outputs(st.workspace, year, None).all_notice_files()}
+    counts = {s: sum(e.state is s for e in entries) for s in NoticeState}
+    return render(
+        request,
+        "issue.html",
+        year=year,
+        section=NAV.key,
+        lines=_lines(entries, {p.name for p in files}, drafts),
+        counts=[(s.label, s.value, counts[s]) for s in NoticeState],
+        drafts=counts[NoticeState.DRAFT],
+        files=files,
+        today=dt.date.today().isoformat(),
+        rectify_days=st.config().notices.rectify_days,
+        busy=st.jobs.running(year),
+    )
+
+
+async def issue(request: Request) -> Response:
+    st, year = state(request), year_of(request)
+    async with request.form(max_files=0, max_fields=20) as form:
+        day = form_date(form.get("day"), "签发日期")
+        due = form_date(form.get("due"), "整改期限", required=False)
+    assert day is not None
+    if st.jobs.running(year):
+        return message(
+            request,
+            409,
+            f"{year} 年度正在处理中",
+            "处理期间不能签发：通知书正在重新生成。请等待处理完成、核对通知书后再签发。",
+        )
+    config = st.config()
+    done = await run_in_threadpool(issue_notices, st.workspace, year, config, day, due)
+    deadline = due.isoformat() if due else f"签发日期后 {config.notices.rectify_days} 天"
+    lines = [
+        f"已印发 {e.doc_number}　{e.enterprise}　{e.kind}：{path.name}" for e, path in done.issued
+    ]
+    lines += [
+        f"提示：{e.doc_number}（{e.enterprise}）在生成后被手工修改过，已按修改后的文件印发，"
+        "成文日期未自动更新，请核对。"
+        for e in done.edited
+    ]
+    lines += [f"未印发：{e.doc_number}（{e.enterprise}）{why}" for e, why in done.left]
+    return render(
+        request,
+        "_flash.html",
+        headers=changed(EVENT),
+        kind="warn" if done.edited or done.left else "ok",
+        title=f"已签发 {len(done.issued)} 份通知书。",
+        text=f"签发日期（成文日期）{done.day.isoformat()}，整改期限 {deadline}；"
+        "文件已存入“已印发”文件夹，整改记录已建立（见“整改”页）。",
+        lines=lines,
+    )
+
+
+async def issued_file(request: Request) -> Response:
+    st, year = state(request), year_of(request)
+    name = request.query_params.get("name", "")
+    found = next((p for p in issued_files(st.workspace, year) if p.name == name), None)
+    if found is None:
+        return message(request, 404, "找不到该文件", f"“已印发”文件夹中没有“{name}”。")
+    return send_file(found)
+
+
+async def all_issued(request: Request) -> Response:
+    st, year = state(request), year_of(request)
+    files = issued_files(st.workspace, year)
+    if not files:
+        return message(request, 404, "还没有已印发的文件", f"{year} 年度还没有签发通知书。")
+    return await zipped(st, files, f"{year}年度已印发", f"{year}年度已印发通知书（全部）.zip")
+
+
+ROUTES = [
+    Route("/y/{year:int}/issue", page),
+    Route("/y/{year:int}/issue/issue", issue, methods=["POST"]),
+    Route("/y/{year:int}/issue/file", issued_file),
+    Route("/y/{year:int}/issue/all.zip", all_issued),
+]
