@@ -43,7 +43,7 @@ def test_the_register_lists_the_drafts_and_the_form_offers_them(drafted: Desk):
     assert page.count('<span class="badge st-draft">草稿</span>') == 8
     assert "签发 8 份草稿" in page and "签发日期后 30 天" in page
     assert 'href="/y/2026/downloads/notice?name=' in page  # each draft opens from notices/
-    assert "⑤ 签发" in page  # in the navigation
+    assert "⑤ 签发" in page and "⑥ 整改" in page  # in the navigation
 
 
 def test_before_any_run_there_is_nothing_to_issue(desk: Desk):
@@ -58,9 +58,9 @@ def test_issuing_archives_every_draft_and_records_it(drafted: Desk):
     done = _issue(drafted, day=ISSUED.isoformat())
     assert done.status_code == 200
     assert done.headers["hx-retarget"] == "#flash"
-    assert done.headers["hx-trigger"] == "register-changed"
+    assert done.headers["hx-trigger-after-settle"] == "register-changed"
     assert "已签发 8 份通知书" in done.text and ISSUED.isoformat() in done.text
-    assert f"已印发 涪国资党委〔{YEAR}〕7号　涪陵示例医药有限公司" in done.text
+    assert f"<li>涪国资党委〔{YEAR}〕7号　涪陵示例医药有限公司　谈话提醒通知书</li>" in done.text
     assert {state for _, state in _register(drafted).values()} == {"issued"}
 
     page = drafted.get(f"/y/{YEAR}/issue").text

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import downloads, files, history, issue, results, run
+from . import downloads, files, history, issue, rectify, results, run
 from .common import NavEntry
 
 __all__ = ["NAV", "SECTIONS", "routes"]
 
-SECTIONS = (files, run, results, downloads, issue, history)
+SECTIONS = (files, run, results, downloads, issue, rectify, history)
 NAV: tuple[NavEntry, ...] = tuple(section.NAV for section in SECTIONS)
 
 

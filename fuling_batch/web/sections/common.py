@@ -74,5 +74,9 @@ def form_date(value: object, label: str, *, required: bool = True) -> dt.date | 
 
 def changed(event: str) -> dict[str, str]:
     """Headers for an outcome shown in ``#flash`` after which the parts of the page that
-    listen for ``event`` (``hx-trigger="EVENT from:body"``) read themselves again."""
-    return {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "HX-Trigger": event}
+    listen for ``event`` (``hx-trigger="EVENT from:body"``) read themselves again.
+
+    The event comes once the message is in place: the form that asked may be inside a part
+    that reads itself again, and htmx drops a response whose form has left the page.
+    """
+    return {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "HX-Trigger-After-Settle": event}

@@ -98,25 +98,12 @@ async def issue(request: Request) -> Response:
         )
     config = st.config()
     done = await run_in_threadpool(issue_notices, st.workspace, year, config, day, due)
-    deadline = due.isoformat() if due else f"签发日期后 {config.notices.rectify_days} 天"
-    lines = [
-        f"已印发 {e.doc_number}　{e.enterprise}　{e.kind}：{path.name}" for e, path in done.issued
-    ]
-    lines += [
-        f"提示：{e.doc_number}（{e.enterprise}）在生成后被手工修改过，已按修改后的文件印发，"
-        "成文日期未自动更新，请核对。"
-        for e in done.edited
-    ]
-    lines += [f"未印发：{e.doc_number}（{e.enterprise}）{why}" for e, why in done.left]
     return render(
         request,
-        "_flash.html",
+        "_issue_outcome.html",
         headers=changed(EVENT),
-        kind="warn" if done.edited or done.left else "ok",
-        title=f"已签发 {len(done.issued)} 份通知书。",
-        text=f"签发日期（成文日期）{done.day.isoformat()}，整改期限 {deadline}；"
-        "文件已存入“已印发”文件夹，整改记录已建立（见“整改”页）。",
-        lines=lines,
+        done=done,
+        deadline=due.isoformat() if due else f"签发日期后 {config.notices.rectify_days} 天",
     )
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...notices.context import NOTICE_KINDS
 from ...rules.models import FileStatus, Grade
 from ...rules.numbering import NoticeState
 from ..jobs import Busy, Job
@@ -54,7 +55,10 @@ async def page(request: Request) -> Response:
     report = read_report(st.workspace, year)
     done = Counter(f.get("status") for f in (report or {}).get("files", []))
     grades = Counter(r.get("final_grade") for r in (report or {}).get("results", []))
-    issued = sum(e.state is NoticeState.ISSUED for e in register(st.workspace, year))
+    issued = sum(
+        e.state is NoticeState.ISSUED and e.kind in NOTICE_KINDS
+        for e in register(st.workspace, year)
+    )  # the year's notices (a 催办通知 is not the run's to change)
     last_issues = [
         (i.get("code", ""), i.get("message", "")) for i in (report or {}).get("run_issues", [])
     ]
