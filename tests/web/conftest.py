@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import sqlite3
@@ -24,6 +25,18 @@ YEAR = 2026
 # one not reported is 30 days overdue, whatever the day the tests run.
 ISSUED = dt.date.today() - dt.timedelta(days=60)
 DUE = ISSUED + dt.timedelta(days=30)
+# The browser tests: Debian's Chromium, driven by Playwright (no `playwright install`).
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 120_000  # an upper bound for a page to show a state, never a measure
 ENERGY = "91500102000000005N"  # 涪陵示例能源有限公司 (谈话提醒, notice 6)
 PHARMA = "91500102000000006R"  # 涪陵示例医药有限公司 (谈话提醒, notice 7)
 MEDIA = "涪陵示例文化传媒有限公司"  # its sheet has no credit code: known by its name
@@ -189,3 +202,30 @@ def db_dump(desk: Desk) -> list[tuple[Any, ...]]:
             *conn.execute("SELECT * FROM rectification_files ORDER BY id"),
             *conn.execute("SELECT * FROM rectification_log ORDER BY id"),
         ]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the browser tests keep their screenshots: $FULING_SCREENSHOTS, else a temp folder."""
+    folder = Path(os.environ.get("FULING_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def saved(download: Any, folder: Path) -> Path:
+    """A finished download under the name the server gave it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    return target
