@@ -96,6 +96,26 @@ def test_a_due_date_is_the_deadline_of_every_rectification(drafted: Desk):
     assert dues == [due.isoformat()] * 8
 
 
+def test_an_edited_draft_is_issued_as_edited_and_a_missing_one_is_left(drafted: Desk):
+    notices = drafted.data / "output" / str(YEAR) / "notices"
+    edited = notices / "涪陵示例建材有限公司_组织诫勉通知书.docx"
+    document = docx.Document(str(edited))
+    document.add_paragraph("（手工补充的一段）")
+    document.save(str(edited))
+    (notices / "涪陵示例能源有限公司_谈话提醒通知书.docx").unlink()
+    done = _issue(drafted, day=ISSUED.isoformat())
+    assert done.status_code == 200 and "已签发 7 份通知书" in done.text
+    assert 'class="flash warn"' in done.text
+    assert f"提示：涪国资党委〔{YEAR}〕3号（涪陵示例建材有限公司）在生成后被手工修改过" in done.text
+    assert f"未印发：涪国资党委〔{YEAR}〕6号（涪陵示例能源有限公司）" in done.text
+    archived = next((drafted.data / "output" / str(YEAR) / "已印发").glob("*3号_*"))
+    assert "（手工补充的一段）" in "\n".join(
+        p.text for p in docx.Document(str(archived)).paragraphs
+    )
+    assert _register(drafted)[6] == ("涪陵示例能源有限公司", "draft")
+    assert "签发 1 份草稿" in drafted.get(f"/y/{YEAR}/issue").text
+
+
 def test_bad_dates_and_a_second_issue_are_chinese_messages_that_record_nothing(drafted: Desk):
     before = db_dump(drafted)
     for form, said in [
@@ -128,6 +148,21 @@ def test_issuing_while_the_year_runs_is_409(drafted: Desk):
         holder.close()
     assert drafted.app.state.jobs.wait(YEAR, 120)
     assert {state for _, state in _register(drafted).values()} == {"draft"}
+
+
+def test_one_issue_of_a_year_at_a_time_and_no_run_meanwhile(drafted: Desk):
+    from fuling_batch.web.sections import issue
+
+    held = issue._lock(YEAR)  # as a 签发 from another tab holds it
+    held.acquire()
+    try:
+        second = _issue(drafted, day=ISSUED.isoformat())
+        assert second.status_code == 409 and "签发正在进行" in second.text
+        run = drafted.post(f"/y/{YEAR}/run/start")
+        assert run.status_code == 409 and "签发完成后才能重新处理" in run.text
+    finally:
+        held.release()
+    assert _issue(drafted, day=ISSUED.isoformat()).status_code == 200
 
 
 def test_issuing_needs_the_token_and_the_csrf_token(drafted: Desk, anonymous: TestClient):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,24 @@ from ..pages import message, render
 from .common import NavEntry, changed, form_date, state, year_of
 from .downloads import send_file, zipped
 
-__all__ = ["NAV", "ROUTES"]
+__all__ = ["NAV", "ROUTES", "issuing"]
 
 NAV = NavEntry("issue", "⑤ 签发", "/y/{year}/issue")
 EVENT = "register-changed"
+# One 签发 of a year at a time (a second tab, a double click): each would archive and record
+# the same drafts.
+_ISSUING: dict[int, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def _lock(year: int) -> threading.Lock:
+    with _GUARD:
+        return _ISSUING.setdefault(year, threading.Lock())
+
+
+def issuing(year: int) -> bool:
+    """The year's notices are being issued now (a run must wait)."""
+    return _lock(year).locked()
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,18 @@ async def issue(request: Request) -> Response:
             "处理期间不能签发：通知书正在重新生成。请等待处理完成、核对通知书后再签发。",
         )
     config = st.config()
-    done = await run_in_threadpool(issue_notices, st.workspace, year, config, day, due)
+    lock = _lock(year)
+    if not lock.acquire(blocking=False):
+        return message(
+            request,
+            409,
+            f"{year} 年度正在签发",
+            "签发正在进行，请稍候查看发文登记，不需要重复点击。",
+        )
+    try:
+        done = await run_in_threadpool(issue_notices, st.workspace, year, config, day, due)
+    finally:
+        lock.release()
     return render(
         request,
         "_issue_outcome.html",

@@ -17,6 +17,7 @@ from ..jobs import Busy, Job
 from ..library import pdf_available, read_report, register, run_year
 from ..pages import message, render
 from .common import NavEntry, state, year_of
+from .issue import issuing
 
 __all__ = ["NAV", "ROUTES"]
 
@@ -87,6 +88,8 @@ async def start(request: Request) -> Response:
         first_year = form.get("first_year") == "1"
     if not any(True for _ in st.workspace.files(year)):
         return message(request, 400, "还没有评分表", "请先在“评分表”页上传本年度的评分表。")
+    if issuing(year):
+        return message(request, 409, f"{year} 年度正在签发", "签发完成后才能重新处理，请稍候再试。")
     config = st.config()  # a broken configuration file is reported now, not in the thread
     try:
         job = st.jobs.start(
