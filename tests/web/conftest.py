@@ -207,6 +207,7 @@ def db_dump(desk: Desk) -> list[tuple[Any, ...]]:
 @pytest.fixture
 def browser() -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=WAIT_MS)  # a bound, as for the page's own waits
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:

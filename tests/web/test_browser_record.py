@@ -98,8 +98,10 @@ def test_issue_and_rectify_in_a_browser(browser, shots, tmp_path, ran_data):
         expect(energy).to_contain_text("王科长")
 
         # The 台账, downloaded and opened.
+        page.locator("footer").scroll_into_view_if_needed()  # the tools are below the table
         page.locator("#ledger-export button").click()
         expect(page.locator("#flash")).to_contain_text("已生成整改台账")
+        expect(page.locator("#flash")).to_be_in_viewport(ratio=1)  # brought into view
         with page.expect_download() as got:
             page.get_by_text("下载整改台账").click()
         ledger = saved(got.value, tmp_path / "downloads")

@@ -314,6 +314,17 @@ def test_reminders_for_the_overdue_are_made_and_downloaded(office: Desk):
     assert office.get(f"/y/{TODAY.year}/issue").text.count("整改催办通知") >= 7
 
 
+def test_no_reminder_before_the_deadline(office: Desk):
+    before = db_dump(office)
+    quiet = office.post(f"/y/{YEAR}/rectify/remind", data={"day": DUE.isoformat()})
+    assert quiet.status_code == 200
+    assert f"截至 {DUE.isoformat()}，{YEAR} 年度没有逾期未报送整改情况的企业" in quiet.text
+    assert db_dump(office) == before
+    assert not (office.data / "output" / str(YEAR) / "整改催办").exists()
+    bad = office.post(f"/y/{YEAR}/rectify/remind", data={"day": ""})
+    assert bad.status_code == 400 and "请填写催办日期" in bad.text
+
+
 def test_unknown_downloads_are_404(office: Desk):
     for url, params in [
         (f"/y/{YEAR}/rectify/file", {"name": "../history.sqlite3"}),

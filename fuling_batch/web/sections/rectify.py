@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -31,6 +31,10 @@ from ..pages import message, render
 from ..uploads import UploadRefused
 from .common import NavEntry, State, changed, form_date, state, year_of
 from .downloads import send_file, zipped
+
+if TYPE_CHECKING:
+    from ...rectify import LedgerImport
+    from ...rules.rectification import Rectification
 
 __all__ = ["NAV", "ROUTES"]
 
@@ -104,7 +108,7 @@ async def receive(request: Request) -> Response:
         assert day is not None
         chosen = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
 
-        def work() -> Any:
+        def work() -> Rectification:
             with st.workspace.scratch() as scratch:
                 paths = [
                     uploads.receive_attachment(f.file, f.filename or "", scratch, limits)
@@ -161,7 +165,7 @@ async def import_ledger(request: Request) -> Response:
                 request, 400, "不是表格文件", f"“{given}”不是电子表格文件（应为 .xlsx 或 .xls）。"
             )
 
-        def work() -> Any:
+        def work() -> LedgerImport:
             with st.workspace.scratch() as scratch:
                 got, _ = uploads.receive_file(upload.file, given, scratch, limits)
                 # Findings name the file: give it its own name back.

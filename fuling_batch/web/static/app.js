@@ -15,6 +15,7 @@
     div.appendChild(strong);
     div.appendChild(document.createTextNode(" " + text));
     box.appendChild(div);
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function mb(bytes) { return (bytes / 1048576).toFixed(0) + " MB"; }
@@ -118,6 +119,12 @@
       form.querySelectorAll("input[type=file]").forEach(function (input) { input.value = ""; });
       form.querySelectorAll(".chosen").forEach(function (span) { span.textContent = ""; });
     }
+  });
+
+  /* A message is shown where it is seen: the form that asked may be far below it. */
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var box = ev.detail.target;
+    if (box && box.id === "flash" && box.firstElementChild) box.scrollIntoView({ block: "nearest" });
   });
 
   document.addEventListener("htmx:sendError", function () {
