@@ -1,6 +1,6 @@
 """The operator's desk: a local web page over the library (``fuling-batch serve``).
 
-The web layer holds no grading or validation logic: it calls the library (``library.py`` is
+The web layer holds no grading or validation logic: it calls the library (the ``library`` package is
 its one door) and shows what comes back. See ``docs/web.md``.
 """
 

@@ -37,6 +37,9 @@ class Limits:
     zip_ratio: int = MAX_COMPRESSION_RATIO
     # Copying from a folder named by the operator.
     folder_files: int = 20_000
+    # A 整改 report's attachments: scans and photos run larger than a sheet.
+    attachment_bytes: int = 50 * MIB
+    attachments_per_request: int = 20
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "extract_zip",
     "from_folder",
     "place",
+    "receive_attachment",
     "receive_file",
     "stored_name",
 ]
@@ -40,6 +41,11 @@ __all__ = [
 _CHUNK = 1024 * 1024
 # Members this small are never bombs, whatever their ratio (an empty sheet's XML packs 50:1).
 _RATIO_FROM = 1024 * 1024
+# What a 整改 report comes as: documents, scans, photos, an archive of them (kept as it is).
+ATTACHMENT_SUFFIXES = frozenset(
+    {".pdf", ".ofd", ".doc", ".docx", ".wps", ".rtf", ".txt", ".xls", ".xlsx", ".et",
+     ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".zip", ".rar", ".7z"}
+)  # fmt: skip
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 
@@ -294,3 +300,39 @@ def place(incoming: Sequence[Incoming], dest: Path, outcome: UploadOutcome) -> U
 
 def is_sheet_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in SPREADSHEET_SUFFIXES
+
+
+def receive_attachment(source: IO[bytes], raw_name: str, scratch: Path, limits: Limits) -> Path:
+    """One attachment of a 整改 report, received into a folder of its own under ``scratch``
+    under its safe name (the library keeps that name). A .zip is kept as it is, never opened.
+
+    Refuses (:class:`UploadRefused`) a kind of file a report does not come as, an empty file
+    and one over ``limits.attachment_bytes``.
+    """
+    name = stored_name(raw_name)
+    stem, suffix = os.path.splitext(name)
+    if name.startswith("~$") or suffix not in ATTACHMENT_SUFFIXES or not stem:
+        raise UploadRefused(
+            400,
+            "附件类型不支持",
+            f"“{raw_name}”不是整改材料常用的文件类型（可上传 PDF、OFD、Word、WPS、Excel、图片或压缩包）。"
+            "本次未记录任何内容。",
+        )
+    folder = Path(tempfile.mkdtemp(prefix="att-", dir=scratch))
+    target = folder / name
+    size = _copy(source, target, limits.attachment_bytes)
+    if size > limits.attachment_bytes:
+        raise UploadRefused(
+            413,
+            "附件过大",
+            f"“{raw_name}”超过 {human_size(limits.attachment_bytes)}。本次未记录任何内容；"
+            "请压缩或拆分后重新上传。",
+        )
+    if size == 0:
+        raise UploadRefused(
+            400,
+            "附件是空文件",
+            f"“{raw_name}”是空文件（0 字节），可能已被移动或没有保存完整。本次未记录任何内容；"
+            "请重新选择附件。",
+        )
+    return target

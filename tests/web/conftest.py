@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,25 @@ TOKEN = "test-token-0123456789abcdef"
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 YEAR = 2026
+# The sample's notices are issued 60 days ago: 30 days later they were due, so today every
+# one not reported is 30 days overdue, whatever the day the tests run.
+ISSUED = dt.date.today() - dt.timedelta(days=60)
+DUE = ISSUED + dt.timedelta(days=30)
+# The browser tests: Debian's Chromium, driven by Playwright (no `playwright install`).
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 120_000  # an upper bound for a page to show a state, never a measure
+ENERGY = "91500102000000005N"  # 涪陵示例能源有限公司 (谈话提醒, notice 6)
+PHARMA = "91500102000000006R"  # 涪陵示例医药有限公司 (谈话提醒, notice 7)
+MEDIA = "涪陵示例文化传媒有限公司"  # its sheet has no credit code: known by its name
 
 
 class Desk:
@@ -106,3 +128,105 @@ def score_cell(template: Path, code: str) -> tuple[str, str]:
     wb = openpyxl.load_workbook(template)
     ws = next(w for w in wb.worksheets if w.sheet_state == "visible" and w.title != "填表说明")
     return ws.title, locate(ws)[1][code][0]
+
+
+def sample_run(desk: Desk, *, last_year: bool = True, **form: str) -> Any:
+    """The sample year run through the page (last year imported first); the run's outcome."""
+    if last_year:
+        table = ROOT / "input" / "往年结果" / "2025年度考核结果.xlsx"
+        imported = desk.post(
+            "/history/import",
+            data={"year": "2025"},
+            files=[("file", (table.name, table.read_bytes()))],
+        )
+        assert "已导入 2025 年度考核结果 11 条" in imported.text
+    assert desk.upload(*sorted((ROOT / "input").glob("*.xlsx"))).status_code == 200
+    return run_now(desk, **form)
+
+
+def run_now(desk: Desk, **form: str) -> Any:
+    """Start the year's run from the page and wait for it; the job's result."""
+    assert desk.post(f"/y/{YEAR}/run/start", data=form).status_code == 202
+    assert desk.app.state.jobs.wait(YEAR, 120)
+    job = desk.app.state.jobs.get(YEAR)
+    assert not job.error, job.error
+    return job.result
+
+
+@pytest.fixture(scope="session")
+def ran_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the sample year run (last year imported): 8 draft notices."""
+    data = tmp_path_factory.mktemp("ran") / "data"
+    with TestClient(make_app(data), base_url=BASE) as client:
+        assert sample_run(Desk(client)).notices == 8
+    return data
+
+
+@pytest.fixture(scope="session")
+def issued_data(ran_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``ran_data`` with its 8 notices issued through the page on ``ISSUED``."""
+    data = tmp_path_factory.mktemp("issued") / "data"
+    shutil.copytree(ran_data, data)
+    with TestClient(make_app(data), base_url=BASE) as client:
+        done = Desk(client).post(f"/y/{YEAR}/issue/issue", data={"day": ISSUED.isoformat()})
+        assert done.status_code == 200 and "已签发 8 份通知书" in done.text, done.text
+    return data
+
+
+def _desk_on(source: Path, folder: Path) -> Iterator[Desk]:
+    data = folder / "data"
+    shutil.copytree(source, data)
+    with TestClient(make_app(data), base_url=BASE) as client:
+        yield Desk(client)
+        client.app.state.jobs.wait(YEAR, 120)
+
+
+@pytest.fixture
+def drafted(ran_data: Path, tmp_path: Path) -> Iterator[Desk]:
+    """A fresh copy of the run year, not yet issued."""
+    yield from _desk_on(ran_data, tmp_path / "drafted")
+
+
+@pytest.fixture
+def office(issued_data: Path, tmp_path: Path) -> Iterator[Desk]:
+    """A fresh copy of the issued year."""
+    yield from _desk_on(issued_data, tmp_path / "office")
+
+
+def db_dump(desk: Desk) -> list[tuple[Any, ...]]:
+    """Every row of the register and the rectification tables: what a refusal must not touch."""
+    with sqlite3.connect(desk.data / "output" / "history.sqlite3") as conn:
+        return [
+            *conn.execute("SELECT * FROM notices ORDER BY id"),
+            *conn.execute("SELECT * FROM rectifications ORDER BY id"),
+            *conn.execute("SELECT * FROM rectification_files ORDER BY id"),
+            *conn.execute("SELECT * FROM rectification_log ORDER BY id"),
+        ]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=WAIT_MS)  # a bound, as for the page's own waits
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the browser tests keep their screenshots: $FULING_SCREENSHOTS, else a temp folder."""
+    folder = Path(os.environ.get("FULING_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def saved(download: Any, folder: Path) -> Path:
+    """A finished download under the name the server gave it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    return target

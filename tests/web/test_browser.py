@@ -10,56 +10,17 @@ Screenshots of each page (1366×768) go to $FULING_SCREENSHOTS, or the test's te
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import docx
 import openpyxl
 import pytest
 
-from .conftest import YEAR, score_cell
+from .conftest import CHROMIUM, WAIT_MS, YEAR, saved, score_cell
 from .served import Served
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 120_000  # an upper bound for a page to show a state, never a measure
 BROKEN = "涪陵示例测试有限公司"
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("FULING_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _saved(download, folder: Path) -> Path:
-    """A finished download under the name the server gave it."""
-    target = folder / download.suggested_filename
-    download.save_as(target)
-    return target
 
 
 def test_the_yearly_job_in_a_browser(
@@ -105,7 +66,7 @@ def test_the_yearly_job_in_a_browser(
         with page.expect_download() as got:
             row.get_by_text("下载退回修改副本").click()
         assert got.value.suggested_filename == broken.name
-        copy = openpyxl.load_workbook(_saved(got.value, tmp_path / "returned"))
+        copy = openpyxl.load_workbook(saved(got.value, tmp_path / "returned"))
         assert copy[sheet][cell].comment is not None
         assert copy[sheet][cell].fill.start_color.rgb.endswith("FF7C80")
 
@@ -147,7 +108,7 @@ def test_the_yearly_job_in_a_browser(
         page.screenshot(path=shots / "4-downloads.png")
         with page.expect_download() as got:
             page.get_by_text("下载汇总表（.xlsx）").click()
-        summary = _saved(got.value, tmp_path / "downloads")
+        summary = saved(got.value, tmp_path / "downloads")
         assert summary.name == f"{YEAR}年度国有企业党组织规范化建设考核汇总表.xlsx"
         wb = openpyxl.load_workbook(summary, read_only=True)
         names = {str(c) for r in wb["汇总"].iter_rows(values_only=True) for c in r if c}
@@ -156,7 +117,7 @@ def test_the_yearly_job_in_a_browser(
         with page.expect_download() as got:
             notice_row.get_by_text("Word").click()
         assert got.value.suggested_filename == "涪陵示例建材有限公司_组织诫勉通知书.docx"
-        notice = _saved(got.value, tmp_path / "downloads")
+        notice = saved(got.value, tmp_path / "downloads")
         text = "\n".join(p.text for p in docx.Document(str(notice)).paragraphs)
         assert "涪陵示例建材有限公司" in text and "组织诫勉" in text
 

@@ -75,6 +75,8 @@ def test_the_assets_ship_in_the_package_and_no_page_names_another_host(ran: Desk
         f"/y/{YEAR}/run",
         f"/y/{YEAR}/results",
         f"/y/{YEAR}/downloads",
+        f"/y/{YEAR}/issue",
+        f"/y/{YEAR}/rectify",
         "/history",
         f"/history/enterprise?key={key.group(1)}",
         "/nowhere",

@@ -1,19 +1,19 @@
 """The page's sections, one module each: its nav entry (``NAV``) and its routes (``ROUTES``).
 
-A new section (签发, the 整改 ledger) is a module like these, added to ``SECTIONS``: the
-navigation and the routes follow from this list.
+A new section is a module like these, added to ``SECTIONS``: the navigation and the routes
+follow from this list.
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import downloads, files, history, results, run
+from . import downloads, files, history, issue, rectify, results, run
 from .common import NavEntry
 
 __all__ = ["NAV", "SECTIONS", "routes"]
 
-SECTIONS = (files, run, results, downloads, history)
+SECTIONS = (files, run, results, downloads, issue, rectify, history)
 NAV: tuple[NavEntry, ...] = tuple(section.NAV for section in SECTIONS)
 
 

@@ -16,10 +16,10 @@ from starlette.routing import Route
 
 from ..library import outputs, read_report
 from ..pages import message, render
-from .common import NavEntry, state, year_of
+from .common import NavEntry, State, state, year_of
 from .files import attachment
 
-__all__ = ["NAV", "ROUTES"]
+__all__ = ["NAV", "ROUTES", "send_file", "zipped"]
 
 NAV = NavEntry("downloads", "④ 下载", "/y/{year}/downloads")
 _TYPES = {
@@ -30,7 +30,7 @@ _TYPES = {
 }
 
 
-def _file(path: Path, name: str | None = None) -> FileResponse:
+def send_file(path: Path, name: str | None = None) -> FileResponse:
     name = name or path.name
     media = (
         _TYPES.get(path.suffix.lower())
@@ -59,13 +59,31 @@ async def page(request: Request) -> Response:
 async def summary(request: Request) -> Response:
     st, year = state(request), year_of(request)
     found = outputs(st.workspace, year, None)
-    return _file(found.summary) if found.summary else _not_yet(request, year)
+    return send_file(found.summary) if found.summary else _not_yet(request, year)
 
 
 async def notice(request: Request) -> Response:
     st, year = state(request), year_of(request)
     path = outputs(st.workspace, year, None).find(request.query_params.get("name", ""))
-    return _file(path) if path else _not_yet(request, year)
+    return send_file(path) if path else _not_yet(request, year)
+
+
+async def zipped(st: State, files: list[Path], folder: str, name: str) -> Response:
+    """``files`` as one .zip download named ``name``, each under ``folder/`` in it."""
+
+    def pack() -> Path:
+        fd, packed = tempfile.mkstemp(prefix="zip-", suffix=".zip", dir=st.workspace.work)
+        os.close(fd)
+        # The documents are compressed already: stored, the zip is made at disk speed.
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as zf:
+            for path in files:
+                zf.write(path, f"{folder}/{path.name}")
+        return Path(packed)
+
+    packed = await run_in_threadpool(pack)
+    response = send_file(packed, name)
+    response.background = BackgroundTask(packed.unlink, missing_ok=True)
+    return response
 
 
 async def all_notices(request: Request) -> Response:
@@ -73,20 +91,7 @@ async def all_notices(request: Request) -> Response:
     files = outputs(st.workspace, year, None).all_notice_files()
     if not files:
         return _not_yet(request, year)
-
-    def pack() -> Path:
-        fd, name = tempfile.mkstemp(prefix="notices-", suffix=".zip", dir=st.workspace.work)
-        os.close(fd)
-        # The documents are compressed already: stored, the zip is made at disk speed.
-        with zipfile.ZipFile(name, "w", zipfile.ZIP_STORED) as zf:
-            for path in files:
-                zf.write(path, f"{year}年度通知书/{path.name}")
-        return Path(name)
-
-    packed = await run_in_threadpool(pack)
-    response = _file(packed, f"{year}年度考核通知书（全部）.zip")
-    response.background = BackgroundTask(packed.unlink, missing_ok=True)
-    return response
+    return await zipped(st, files, f"{year}年度通知书", f"{year}年度考核通知书（全部）.zip")
 
 
 ROUTES = [

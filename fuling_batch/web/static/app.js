@@ -15,6 +15,7 @@
     div.appendChild(strong);
     div.appendChild(document.createTextNode(" " + text));
     box.appendChild(div);
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function mb(bytes) { return (bytes / 1048576).toFixed(0) + " MB"; }
@@ -79,17 +80,20 @@
     var form = ev.detail.elt;
     if (!form || !form.dataset || !form.dataset.maxFile) return;
     var maxFile = Number(form.dataset.maxFile), maxAll = Number(form.dataset.maxRequest);
+    var attachments = Boolean(form.dataset.attachments);  /* kept whole: a .zip counts too */
     var total = 0, big = [];
     form.querySelectorAll("input[type=file]").forEach(function (input) {
       Array.prototype.forEach.call(input.files || [], function (f) {
         total += f.size;
-        if (!/\.zip$/i.test(f.name) && f.size > maxFile) big.push(f.name);
+        if ((attachments || !/\.zip$/i.test(f.name)) && f.size > maxFile) big.push(f.name);
       });
     });
     if (big.length || total > maxAll) {
       ev.preventDefault();
       form.querySelectorAll("input[type=file]").forEach(function (input) { input.value = ""; });
-      if (big.length) {
+      if (big.length && attachments) {
+        flash("error", "附件过大。", "“" + big.slice(0, 3).join("”、“") + "”超过 " + mb(maxFile) + "，本次没有上传。请压缩或拆分后重新上传。");
+      } else if (big.length) {
         flash("error", "文件过大。", "“" + big.slice(0, 3).join("”、“") + "”超过 " + mb(maxFile) + "，不像是评分表，本次没有上传。请去掉该文件后重新上传。");
       } else {
         flash("error", "上传内容过大。", "一次上传不能超过 " + mb(maxAll) + "，请分几次上传。");
@@ -117,6 +121,12 @@
     }
   });
 
+  /* A message is shown where it is seen: the form that asked may be far below it. */
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var box = ev.detail.target;
+    if (box && box.id === "flash" && box.firstElementChild) box.scrollIntoView({ block: "nearest" });
+  });
+
   document.addEventListener("htmx:sendError", function () {
     flash("error", "无法连接工作台。", "工作台可能已经停止。请回到启动窗口查看，或重新启动工作台。");
   });
@@ -125,7 +135,8 @@
     var input = ev.target;
     if (input && input.type === "file" && input.form) {
       var span = input.form.querySelector(".chosen");
-      if (span) span.textContent = input.files.length ? input.files[0].name : "";
+      var n = input.files.length;
+      if (span) span.textContent = n > 1 ? input.files[0].name + " 等 " + n + " 个文件" : n ? input.files[0].name : "";
     }
   });
 

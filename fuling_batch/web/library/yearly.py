@@ -1,9 +1,8 @@
-"""The web layer's one door into the library: every call to the real work goes through here.
+"""The yearly job through the door: checking, running, returned copies, outputs, history.
 
 Checking, running, returned copies, importing and reading history are the library's own
 functions, called as the command line calls them; this module only decides where in the
 data folder they read and write, and turns what they return into plain data for the pages.
-When the library's API changes, this is the module to adapt.
 """
 
 from __future__ import annotations
@@ -14,28 +13,30 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..config import Config, load_config
-from ..errors import FulingError
-from ..history.importer import ImportOutcome, import_results
-from ..history.store import History
-from ..intake import FILE_LEVEL_CODES, check_folder
-from ..report import REPORT_NAME
-from ..rules.creditcode import is_valid, normalize
-from ..rules.identity import identity_key
-from ..rules.models import FileReport, FileStatus, YearRecord
-from ..rules.standard import Standard, load_standard
-from .workspace import Workspace
+from ...config import Config, load_config
+from ...errors import FulingError
+from ...history.importer import ImportOutcome, import_results
+from ...history.store import History
+from ...intake import FILE_LEVEL_CODES, check_folder
+from ...report import REPORT_NAME
+from ...rules.creditcode import is_valid, normalize
+from ...rules.identity import identity_key
+from ...rules.models import FileReport, FileStatus, YearRecord
+from ...rules.standard import Standard, load_standard
+from ..workspace import Workspace
 
 __all__ = [
     "Checks",
     "Outputs",
+    "RunLocked",
     "RunSummary",
     "enterprise_rows",
     "history_records",
     "identity",
     "import_history",
+    "listing",
     "outputs",
     "pdf_available",
     "read_report",
@@ -105,7 +106,7 @@ def returnable(report: FileReport) -> bool:
 
 def returned_copy(input_dir: Path, report: FileReport, scratch: Path) -> tuple[Path | None, str]:
     """The marked copy of a rejected sheet (退回修改), made now; or None and why not."""
-    from ..forms.returned import write_returned_copies
+    from ...forms.returned import write_returned_copies
 
     written, failed = write_returned_copies(input_dir, [report], scratch)
     if written:
@@ -125,33 +126,69 @@ class RunSummary:
     notices: int
     returned: int
     missing_returned: list[str] = field(default_factory=list)
+    run_issues: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    locked: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class RunLocked:
+    """The run stopped before writing anything: it would change notices already issued.
+
+    ``changes`` are the library's own lines, one per issued notice; ``pdf`` and
+    ``first_year`` are the run's options, for the amended run the page offers.
+    """
+
+    title: str
+    changes: list[str]
+    text: str
+    pdf: bool
+    first_year: bool
+    locked: ClassVar[bool] = True
 
 
 def run_year(
-    workspace: Workspace, year: int, config: Config, pdf: bool, progress: Progress
-) -> RunSummary:
-    from ..pipeline import run
+    workspace: Workspace,
+    year: int,
+    config: Config,
+    pdf: bool,
+    progress: Progress,
+    *,
+    amend: bool = False,
+    first_year: bool = False,
+) -> RunSummary | RunLocked:
+    from ...pipeline import run
+    from ...year_record import YearLocked
 
-    outcome = run(
-        workspace.input_dir(year),
-        year,
-        workspace.outputs,
-        history_path=workspace.history_path,
-        config=config,
-        pdf=pdf,
-        progress=progress,
-    )
+    try:
+        outcome = run(
+            workspace.input_dir(year),
+            year,
+            workspace.outputs,
+            history_path=workspace.history_path,
+            config=config,
+            pdf=pdf,
+            progress=progress,
+            amend=amend,
+            first_year=first_year,
+        )
+    except YearLocked as locked:
+        lines = str(locked).splitlines()
+        changes = [line.strip().lstrip("·").strip() for line in lines if "·" in line[:4]]
+        rest = "".join(line for line in lines[1:] if "·" not in line[:4])
+        rest = rest.replace("请加 --amend 重新运行", "请点击下方“确认更正（--amend）”重新处理")
+        return RunLocked(lines[0], changes, rest, pdf, first_year)
     return RunSummary(
         files=dict(Counter(report.status.label for report in outcome.reports)),
         grades=dict(Counter(str(result.final_grade) for result in outcome.results)),
         notices=len(outcome.notices),
         returned=len(outcome.returned),
         missing_returned=outcome.missing_returned,
+        run_issues=[(issue.code, issue.message) for issue in outcome.run_issues],
     )
 
 
 def pdf_available() -> bool:
-    from ..notices.pdf import require_soffice
+    from ...notices.pdf import require_soffice
 
     try:
         require_soffice()
@@ -194,13 +231,13 @@ class Outputs:
 
 
 def outputs(workspace: Workspace, year: int, report: dict[str, Any] | None) -> Outputs:
-    from ..notices.combined import combined_name
-    from ..notices.signoff import sign_off_name
-    from ..summary.workbook import summary_filename
+    from ...notices.combined import combined_name
+    from ...notices.signoff import sign_off_name
+    from ...summary.workbook import summary_filename
 
     folder = workspace.year_dir(year)
     summary = folder / summary_filename(year)
-    files = {p.name: p for p in _listing(folder / "notices")}
+    files = {p.name: p for p in listing(folder / "notices")}
 
     def variants(docx_name: str) -> list[Path]:
         stem = Path(docx_name).stem
@@ -226,7 +263,7 @@ def outputs(workspace: Workspace, year: int, report: dict[str, Any] | None) -> O
     )
 
 
-def _listing(folder: Path) -> Iterable[Path]:
+def listing(folder: Path) -> Iterable[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
