@@ -8,7 +8,7 @@ import datetime as dt
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -89,7 +89,6 @@ class Outputs:
         past: Sequence[YearRecord],
         plan: Plan,
         history: History,
-        collecting: Callable[[], AbstractContextManager[None]],
     ) -> None:
         """Notices render in worker processes while this thread writes the rest: on two cores
         the summary's single thread would otherwise leave one idle. They are staged, and put
@@ -100,7 +99,7 @@ class Outputs:
         with ThreadPoolExecutor(1, thread_name_prefix="notices") as background:
             staged_future = background.submit(self._render, cancel)
             try:
-                self._returned_copies(collecting)
+                self._returned_copies()
                 # The trend sheet's rows for this year come from the results.
                 self._summary([*past, *year_records(year, self.results)])
                 self.manifest.keep_all(
@@ -167,8 +166,8 @@ class Outputs:
                 carry_over=self.last_year.carry_over,
             )
 
-    def _returned_copies(self, collecting: Callable[[], AbstractContextManager[None]]) -> None:
-        """Returned copies of rejected sheets, with the cycle collector on (openpyxl's cycles).
+    def _returned_copies(self) -> None:
+        """Returned copies of rejected sheets.
 
         A re-run replaces the year's returned copies, so copies of sheets fixed since then do
         not linger beside the new ones (the operator's own files there are kept in 备份).
@@ -182,7 +181,7 @@ class Outputs:
         # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
         from .forms.returned import write_returned_copies
 
-        with self.job.stage("returned"), collecting():
+        with self.job.stage("returned"):
             self.returned, failed = write_returned_copies(self.job.input_dir, self.reports, folder)
         self.reports = with_issues(self.reports, failed)
         for path in self.returned:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +27,6 @@ from .rules.issues import Issue
 from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearRecord
 from .rules.numbering import EMPTY_REGISTER, Plan, RegisterView
 from .rules.standard import Standard, load_standard
-from .runtime import collector
 from .runtime.manifest import Manifest
 from .runtime.oserrors import output_error
 from .runtime.runlock import year_lock
@@ -158,27 +156,25 @@ def run(
         pdf=pdf,
         now=now or dt.datetime.now().astimezone(),
     )
-    with collector.paused() as collecting:
-        with job.stage("read+validate"):
-            reports = check_folder(
-                input_dir,
-                year,
-                job.standard,
-                job.config.grading,
-                processes,
-                progress,
-                exclude=[out_dir],
-            )
-        with History(history_path or default_history_path(out_dir)) as history:
-            return job.finish(
-                reports,
-                history,
-                collecting,
-                amend=amend,
-                first_year=first_year,
-                force=force,
-                replace=replace,
-            )
+    with job.stage("read+validate"):
+        reports = check_folder(
+            input_dir,
+            year,
+            job.standard,
+            job.config.grading,
+            processes,
+            progress,
+            exclude=[out_dir],
+        )
+    with History(history_path or default_history_path(out_dir)) as history:
+        return job.finish(
+            reports,
+            history,
+            amend=amend,
+            first_year=first_year,
+            force=force,
+            replace=replace,
+        )
 
 
 # A run that accepts fewer than this share of the enterprises recorded for its year stops
@@ -206,7 +202,6 @@ class _YearRun(RunSettings):
         self,
         reports: list[FileReport],
         history: History,
-        collecting: Callable[[], AbstractContextManager[None]],
         *,
         amend: bool,
         first_year: bool,
@@ -235,9 +230,7 @@ class _YearRun(RunSettings):
         except OSError as exc:
             raise output_error(exc, str(self.year_dir)) from exc
         try:
-            return self._write(
-                reports, results, history, collecting, past, plan, register, run_issues
-            )
+            return self._write(reports, results, history, past, plan, register, run_issues)
         finally:
             lock.__exit__(None, None, None)
 
@@ -246,7 +239,6 @@ class _YearRun(RunSettings):
         reports: list[FileReport],
         results: list[GradeResult],
         history: History,
-        collecting: Callable[[], AbstractContextManager[None]],
         past: Sequence[YearRecord],
         plan: Plan,
         register: RegisterView,
@@ -265,7 +257,7 @@ class _YearRun(RunSettings):
         outputs = Outputs(
             self, manifest, reports, results, files, fixed, register, run_issues, last_year
         )
-        outputs.write(past, plan, history, collecting)
+        outputs.write(past, plan, history)
         return RunOutcome(
             year=year,
             year_dir=self.year_dir,

@@ -32,7 +32,6 @@ from ..config import GradingConfig
 from ..rules.issues import Issue, has_errors, located
 from ..rules.models import FileReport, FileStatus, Header, ItemScore, ScoreSheet
 from ..rules.standard import Standard
-from ..runtime import collector
 from ..runtime.workers import process_pool, start_pool
 from .discover import Candidate, discover
 from .duplicates import DuplicateKey, duplicate_issues, enterprise_key
@@ -319,21 +318,20 @@ def check_folder(
         if candidate.skip:
             results[candidate.relative] = check_file(candidate, *args)
             tick(1)
-    with collector.paused():  # reading leaves no cycles, only reports to walk
-        if processes <= 1 or len(todo) <= 1:
-            for candidate in todo:
-                results[candidate.relative] = check_file(candidate, *args)
-                tick(1)
-        else:
-            results.update(_parallel(todo, processes, args, tick))
-        duplicates = duplicate_issues([key for _, key in results.values() if key is not None])
-        reports = []
-        for candidate in candidates:
-            report = results[candidate.relative][0]
-            extra = duplicates.get(report.path)
-            if extra:
-                issues = report.issues + located(extra, report.path)
-                status = FileStatus.REJECTED if has_errors(extra) else report.status
-                report = dataclasses.replace(report, status=status, issues=issues)
-            reports.append(report)
+    if processes <= 1 or len(todo) <= 1:
+        for candidate in todo:
+            results[candidate.relative] = check_file(candidate, *args)
+            tick(1)
+    else:
+        results.update(_parallel(todo, processes, args, tick))
+    duplicates = duplicate_issues([key for _, key in results.values() if key is not None])
+    reports = []
+    for candidate in candidates:
+        report = results[candidate.relative][0]
+        extra = duplicates.get(report.path)
+        if extra:
+            issues = report.issues + located(extra, report.path)
+            status = FileStatus.REJECTED if has_errors(extra) else report.status
+            report = dataclasses.replace(report, status=status, issues=issues)
+        reports.append(report)
     return reports

@@ -1,1 +1,1 @@
-"""Low-level helpers every stage may use: atomic file writes, process pools, the collector."""
+"""Low-level helpers every stage may use: atomic file writes, process pools."""
