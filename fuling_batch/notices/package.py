@@ -26,7 +26,6 @@ __all__ = [
     "ZipEntry",
     "assemble",
     "compressed_parts",
-    "crc32_combine",
     "deflate",
     "zip_entry",
 ]
@@ -133,21 +132,3 @@ def assemble(entries: Sequence[tuple[str, ZipEntry]], parts: Mapping[str, Deflat
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
     out += (directory, end)
     return b"".join(out)
-
-
-_ZEROS = bytes(1 << 16)
-
-
-def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """CRC-32 of ``a + b`` from ``crc32(a)``, ``crc32(b)`` and ``len(b)``.
-
-    CRC-32 is affine in the data, so ``crc32(b, crc1) == crc32(b) ^ crc32(z, crc1) ^ crc32(z)``
-    with ``z`` = ``len(b)`` zero bytes; the zeros are fed in blocks, never allocated whole.
-    """
-    with_start, without = crc1, 0
-    view = memoryview(_ZEROS)
-    while len2 > 0:
-        block = view[: min(len2, len(_ZEROS))]
-        with_start, without = zlib.crc32(block, with_start), zlib.crc32(block, without)
-        len2 -= len(block)
-    return crc2 ^ with_start ^ without

@@ -307,7 +307,7 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
     """Render and write each notice; collect the compressed bodies for the combined file."""
     comp = zlib.compressobj(COMBINED_LEVEL, zlib.DEFLATED, -15)
     pieces: list[bytes] = []
-    crc = size = 0
+    size = 0
     head = tail = ""
     first: dict[str, bytes] = {}
     before: dict[str, tuple[bytes, Deflated]] = {}
@@ -322,11 +322,10 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
             head, tail = begin, end
             first = {name: raw for name, raw in encoded.items() if name != DOCUMENT}
         raw = body.encode()
-        crc = zlib.crc32(raw, crc)
         size += len(raw)
         pieces.append(comp.compress(raw))
     pieces.append(comp.flush(zlib.Z_SYNC_FLUSH))
-    return Chunk(b"".join(pieces), crc, size, head, tail, first)
+    return Chunk(b"".join(pieces), size, head, tail, first)
 
 
 _WORKER_TEMPLATE: PreparedTemplate | None = None

@@ -27,7 +27,6 @@ from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
 from ..runtime.oserrors import output_error
 from .detail import write_deductions, write_issues, write_triangles
-from .fastrows import package_level
 from .rectification import write_last_rectification
 from .register import write_register
 from .stats import ranked, write_statistics, write_trends
@@ -117,8 +116,7 @@ def write_summary(
             last_year or LastYear(),
         )  # fmt: skip
         try:
-            with package_level():
-                book.close()
+            book.close()
         except (OSError, XlsxWriterException) as exc:
             # xlsxwriter wraps the operating system's error in its own.
             cause = exc if isinstance(exc, OSError) else exc.__context__

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import zipfile
-import zlib
 from pathlib import Path
 
 import openpyxl
@@ -487,24 +486,3 @@ def test_a_number_that_is_not_finite_names_the_enterprise(data: dict, tmp_path: 
     with pytest.raises(OutputError, match=r"坏数据公司.*nan"):
         _write(data, tmp_path, results=[*data["results"], broken])
     assert list(tmp_path.iterdir()) == []
-
-
-def test_package_level_only_lasts_while_the_workbook_closes() -> None:
-    import xlsxwriter.workbook
-
-    from fuling_batch.summary.fastrows import package_level
-
-    with pytest.raises(RuntimeError), package_level(1):
-        assert xlsxwriter.workbook.ZipFile is not zipfile.ZipFile
-        raise RuntimeError("close failed")
-    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
-
-
-def test_package_is_compressed_at_the_fast_level(data: dict, tmp_path: Path) -> None:
-    from fuling_batch.summary.fastrows import PACKAGE_LEVEL
-
-    with zipfile.ZipFile(_write(data, tmp_path)) as archive:
-        info = archive.getinfo("xl/sharedStrings.xml")
-        content = archive.read(info)
-    deflater = zlib.compressobj(PACKAGE_LEVEL, zlib.DEFLATED, -15)
-    assert info.compress_size == len(deflater.compress(content) + deflater.flush())
