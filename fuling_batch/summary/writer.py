@@ -5,8 +5,8 @@ Every value is written as its type says (strings always as text, so an inspector
 a number that is not finite) becomes an :class:`~fuling_batch.errors.OutputError` that names
 the enterprise. Single cells go through :meth:`SheetWriter.cell` (xlsxwriter's methods, return
 codes checked); whole data rows in ``constant_memory`` mode through
-:func:`fuling_batch.summary_rows.fast_rows`, which stores the same cells with the same checks
-at a fraction of xlsxwriter's per-cell cost.
+:func:`fuling_batch.summary.fastrows.fast_rows` (a kept speed trick, guarded), which stores
+the same cells with the same checks at a fraction of xlsxwriter's per-cell cost.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..errors import OutputError
 from ..rules.models import Grade, GradeResult
 from ..rules.standard import Line
-from .fastrows import SUPPORTED, Entry, fast_rows
+from . import fastrows
+from .fastrows import Entry
 
 __all__ = [
     "Column",
@@ -47,8 +48,6 @@ LINE_HEIGHT = 13  # points per line of 10-point text
 NUM = "0.0"
 PCT = "0.0%"
 DELTA = "+0.0;-0.0;0.0"
-# Write data rows as XML directly (constant_memory only); False forces the per-cell path.
-FAST_ROWS = True
 # Fill colours of the grade cells: green / amber / red, light enough to print in grey.
 GRADE_COLOURS = {
     Grade.PASS: ("#C6EFCE", "#006100"),
@@ -129,11 +128,13 @@ class Formats:
             grade: fmt(align="center", bg_color=bg, font_color=fg, **cell)
             for grade, (bg, fg) in GRADE_COLOURS.items()
         }
-        # Number the styles now, in this order, rather than in the order cells reach the file:
-        # the numbering then does not depend on how (or how late) rows are written.
-        for value in vars(self).values():
-            for one in value.values() if isinstance(value, dict) else (value,):
-                one._get_xf_index()
+        self.plain = fmt()  # the font of a cell written without a format
+        if fastrows.active():
+            fastrows.number_styles(
+                one
+                for value in vars(self).values()
+                for one in (value.values() if isinstance(value, dict) else (value,))
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,10 @@ class SheetWriter:
         if value is None or value == "":
             rc = self.ws.write_blank(row, col, None, cell_format)
         elif isinstance(value, str):
-            rc = self.ws.write_string(row, col, value, cell_format)
+            if value.startswith("<r>") and value.endswith("</r>"):
+                rc = self._rich_looking(row, col, value, cell_format)
+            else:
+                rc = self.ws.write_string(row, col, value, cell_format)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if not math.isfinite(value):
                 self.bad_number(value, who)
@@ -181,6 +185,16 @@ class SheetWriter:
             raise TypeError(f"unsupported cell value {value!r}")
         if rc:
             self.fail(rc, row, col, value, who)
+
+    def _rich_looking(self, row: int, col: int, text: str, cell_format: Any) -> int:
+        """Write text that looks like rich-text XML (``<r>…</r>``) as text.
+
+        xlsxwriter copies such a string into the file as XML (it becomes formatted text, or
+        breaks the file); written as a rich string of two runs in the cell's own font, every
+        character is escaped and the cell shows exactly ``text``.
+        """
+        font = cell_format if cell_format is not None else self.fmt.plain
+        return int(self.ws.write_rich_string(row, col, font, text[:1], font, text[1:], font))
 
     def row(
         self, row: int, values: Sequence[object], formats: Sequence[Any], who: str = ""
@@ -197,8 +211,8 @@ class SheetWriter:
         cells as xlsxwriter's per-cell path at a fraction of the cost.
         """
         ws = self.ws
-        if FAST_ROWS and SUPPORTED and ws.constant_memory and row >= ws.previous_row:
-            return fast_rows(self, row, entries)
+        if fastrows.active() and ws.constant_memory and row >= ws.previous_row:
+            return fastrows.fast_rows(self, row, entries)
         for values, formats, who in entries:
             row += 1
             if len(values) != len(formats):
@@ -249,7 +263,7 @@ class SheetWriter:
 
     def style(self, cell_format: Any) -> str:
         """The style attribute of ``cell_format`` in a cell element, remembered for next time."""
-        style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        style = fastrows.style_attribute(cell_format)
         self._style_formats.append(cell_format)
         self.styles[id(cell_format)] = style
         return style

@@ -11,7 +11,7 @@ import pytest
 from xlsxwriter.workbook import Workbook
 
 from fuling_batch.errors import OutputError
-from fuling_batch.summary import writer as summary_book
+from fuling_batch.runtime import tricks
 from fuling_batch.summary.writer import Column, Formats, SheetWriter, start_sheet
 
 LAST_ROW = 1_048_575  # Excel's last row, 0-based
@@ -28,7 +28,7 @@ def _both(tmp_path: Path, write: object) -> list[openpyxl.Workbook]:
     books = []
     for fast in (True, False):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(summary_book, "FAST_ROWS", fast)
+            mp.setenv(tricks.ENV, "" if fast else "fastrows")
             path = tmp_path / f"{fast}.xlsx"
             book, out = _sheet(path)
             write(out)  # type: ignore[operator]
@@ -46,7 +46,22 @@ def _dimension(path: Path) -> str:
 
 
 def _rows(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[tuple[object, ...]]:
-    return [tuple((c.coordinate, c.value, c.style_id) for c in row) for row in ws.iter_rows()]
+    """Each cell's value and look (the two paths number the same styles differently)."""
+    return [
+        tuple(
+            (
+                c.coordinate,
+                c.value,
+                c.number_format,
+                c.font.name,
+                c.font.sz,
+                c.alignment.wrap_text,
+                c.border.left.style,
+            )
+            for c in row
+        )
+        for row in ws.iter_rows()
+    ]
 
 
 def test_a_run_of_rows_with_a_caller_set_height_inside_matches_the_per_cell_path(
@@ -82,7 +97,7 @@ def test_a_run_of_rows_with_a_caller_set_height_inside_matches_the_per_cell_path
 @pytest.mark.parametrize("fast", [True, False])
 def test_a_row_past_excels_last_row_names_its_enterprise(tmp_path: Path, fast: bool) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(summary_book, "FAST_ROWS", fast)
+        mp.setenv(tricks.ENV, "" if fast else "fastrows")
         book, out = _sheet(tmp_path / "x.xlsx")
         formats = [out.fmt.text, out.fmt.num, out.fmt.text]
         entries = [([f"企业{i}", 1.0, ""], formats, f"企业“企业{i}”") for i in range(3)]
@@ -112,7 +127,7 @@ def test_a_run_ending_on_a_caller_sized_empty_row_refuses_rows_above_it(
     tmp_path: Path, fast: bool
 ) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(summary_book, "FAST_ROWS", fast)
+        mp.setenv(tricks.ENV, "" if fast else "fastrows")
         path = tmp_path / "x.xlsx"
         book, out = _sheet(path)
         formats = [out.fmt.text, out.fmt.num, out.fmt.text]
@@ -128,3 +143,25 @@ def test_a_run_ending_on_a_caller_sized_empty_row_refuses_rows_above_it(
     assert [c.value for c in sheet["A"]][top + 1 :] == ["企业0", "企业1", "企业2"]
     if fast:  # xlsxwriter's own path drops a row that has a height and no cell
         assert sheet.row_dimensions[top + 5].height == pytest.approx(40, abs=0.5)
+
+
+@pytest.mark.parametrize(
+    ("version", "fast"),
+    [("3.2.0", True), ("3.3.1", True), ("3.1.9", False), ("4.0.0", False), ("", False)],
+)
+def test_only_a_tested_xlsxwriter_takes_the_fast_path(version: str, fast: bool) -> None:
+    from fuling_batch.summary import fastrows
+
+    assert fastrows.supported(version) is fast
+
+
+def test_the_switch_turns_the_fast_path_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fuling_batch.summary import fastrows
+
+    assert fastrows.active() is fastrows.SUPPORTED
+    monkeypatch.setenv(tricks.ENV, "zip-writer, fastrows")
+    assert not fastrows.active()
+    monkeypatch.setenv(tricks.ENV, "all")
+    assert not fastrows.active()
+    with pytest.raises(ValueError, match="unknown trick"):
+        tricks.enabled("fast-rows")
