@@ -1,9 +1,13 @@
 """The notice template, checked and compiled once per process, and rendered per notice.
 
-The template is a .docx holding docxtpl tags. docxtpl's own ``patch_xml`` turns its parts into
-Jinja source (joining split tags, resolving ``{%p %}`` and ``{%tr %}``), Jinja's sandbox
-compiles them, and every notice is then one ``render`` per part (the same XML as docxtpl's
-``DocxTemplate.render``; a test compares them).
+A kept speed trick (``runtime/tricks.py``, name ``compiled-template``): at 10,000 sheets it
+saves 92.8 s of the run, 81 % (``bench/bench_e2e.py 10000 --compare compiled-template``;
+docs/architecture.md). The template is a .docx holding docxtpl tags. docxtpl's ``patch_xml``
+(a method it does not document) turns its parts into Jinja source once (joining split tags,
+resolving ``{%p %}`` and ``{%tr %}``), Jinja's sandbox compiles them, and every notice is then
+one ``render`` per part. With a docxtpl this was not tested with (``TESTED``), or with the
+trick switched off, every notice is rendered by docxtpl's own ``DocxTemplate.render`` instead
+(about 50 ms a notice instead of 0.5 ms); a test shows that both give the same parts.
 
 Rendering goes through ``SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)``:
 an edited template cannot reach Python internals, a name such as ``A&B<建设>"集团"`` is
@@ -13,12 +17,15 @@ escaped into the XML and reads back exactly as typed, and a misspelt variable is
 
 from __future__ import annotations
 
+import io
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docxtpl
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, meta
@@ -26,18 +33,54 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from ..errors import TemplateError
+from ..runtime.tricks import enabled
 from .context import CONTEXT_KEYS
 
 __all__ = [
+    "TESTED",
     "PreparedTemplate",
     "check_template",
+    "compiling",
     "make_environment",
     "render_notice",
     "render_parts",
 ]
 
 
-from .package import TEMPLATED, Deflated, ZipEntry, assemble, compressed_parts, zip_entry
+from .package import (
+    TEMPLATED,
+    Deflated,
+    ZipEntry,
+    assemble,
+    assembles_like_zipfile,
+    compressed_parts,
+    zip_entry,
+    zip_package,
+)
+
+# docxtpl releases whose ``patch_xml`` this module was tested with: [from, to).
+TESTED = ((0, 17), (0, 21))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for part in text.split(".")[:2]:
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def compiling(version: str | None = None) -> bool:
+    """Whether templates are compiled once (docxtpl ``version``, the installed one by default,
+    was tested, and the trick is not switched off); else docxtpl renders every notice."""
+    if version is None:
+        version = getattr(docxtpl, "__version__", "")
+    return (
+        TESTED[0] <= _version(version) < TESTED[1]
+        and callable(getattr(DocxTemplate, "patch_xml", None))
+        and enabled("compiled-template")
+    )
 
 
 @dataclass(frozen=True)
@@ -50,12 +93,23 @@ class PreparedTemplate:
 
     path: Path
     members: tuple[tuple[str, bytes], ...]
-    compiled: Mapping[str, jinja2.Template]
+    compiled: Mapping[str, jinja2.Template]  # empty where docxtpl renders each notice
+    tagged: frozenset[str]  # the members holding tags: the parts a notice renders
     variables: frozenset[str]
     entries: tuple[tuple[str, ZipEntry], ...]
+    assembling: bool  # packages assembled from ``entries`` (else written by zipfile)
 
-    def package(self, parts: Mapping[str, Deflated]) -> bytes:
-        """The .docx bytes with ``parts`` (compressed) in place of the template's members."""
+    def package(
+        self, encoded: Mapping[str, bytes], before: dict[str, tuple[bytes, Deflated]]
+    ) -> bytes:
+        """The .docx bytes with ``encoded`` parts in place of the template's members
+        (``before``: see :func:`~fuling_batch.notices.package.compressed_parts`)."""
+        if self.assembling:
+            return assemble(self.entries, compressed_parts(encoded, before))
+        return zip_package(self.members, encoded)
+
+    def package_deflated(self, parts: Mapping[str, Deflated]) -> bytes:
+        """The .docx bytes with ``parts``, already compressed, in place of the members."""
         return assemble(self.entries, parts)
 
 
@@ -77,28 +131,25 @@ def check_template(template: Path, keys: frozenset[str] = CONTEXT_KEYS) -> Prepa
             members = tuple((info.filename, zf.read(info.filename)) for info in zf.infolist())
     except (OSError, zipfile.BadZipFile) as exc:
         raise TemplateError(f"无法读取通知书模板 {template}：{exc}（模板须为 .docx 格式）") from exc
-    env = make_environment()
-    patcher = DocxTemplate(template)  # only its XML patching is used; nothing is loaded
-    compiled: dict[str, jinja2.Template] = {}
-    used: set[str] = set()
-    for name, data in members:
-        if not name.startswith(TEMPLATED) or not (b"{{" in data or b"{%" in data):
-            continue
-        try:
-            # Re-serialise unindented: docxtpl's patterns assume XML without pretty-printing.
-            xml = etree.tostring(etree.fromstring(data), encoding="unicode")
-            source = patcher.patch_xml(xml)
-            used |= meta.find_undeclared_variables(env.parse(source))
-            compiled[name] = env.from_string(source)
-        except etree.XMLSyntaxError as exc:
-            raise TemplateError(f"通知书模板 {template} 的 {name} 不是有效的 XML：{exc}") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"通知书模板 {template} 的标签有语法错误：{exc.message}。"
-                "请检查 {{ }} 与 {% %} 是否成对、拼写是否正确。"
-            ) from exc
     if "word/document.xml" not in dict(members):
         raise TemplateError(f"通知书模板 {template} 缺少 word/document.xml，不是有效的 Word 文档")
+    tagged = frozenset(
+        name
+        for name, data in members
+        if name.startswith(TEMPLATED) and (b"{{" in data or b"{%" in data)
+    )
+    try:
+        if compiling():
+            compiled, used = _compile(template, members, tagged)
+        else:
+            compiled, used = {}, _undeclared(template)
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"通知书模板 {template} 的 XML 无效：{exc}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"通知书模板 {template} 的标签有语法错误：{exc.message}。"
+            "请检查 {{ }} 与 {% %} 是否成对、拼写是否正确。"
+        ) from exc
     unknown = sorted(used - keys)
     if unknown:
         raise TemplateError(
@@ -106,11 +157,44 @@ def check_template(template: Path, keys: frozenset[str] = CONTEXT_KEYS) -> Prepa
             f"可用的变量有：{'、'.join(sorted(keys))}。请修改模板后重新运行。"
         )
     entries = tuple((name, zip_entry(name, data)) for name, data in members)
-    return PreparedTemplate(template, members, compiled, frozenset(used), entries)
+    assembling = enabled("zip-writer") and assembles_like_zipfile(members, entries)
+    return PreparedTemplate(
+        template, members, compiled, tagged, frozenset(used), entries, assembling
+    )
+
+
+def _compile(
+    template: Path, members: tuple[tuple[str, bytes], ...], tagged: frozenset[str]
+) -> tuple[dict[str, jinja2.Template], set[str]]:
+    """Each tagged part patched by docxtpl and compiled once; the variables they use."""
+    env = make_environment()
+    patcher = DocxTemplate(template)  # only its XML patching is used; nothing is loaded
+    compiled: dict[str, jinja2.Template] = {}
+    used: set[str] = set()
+    for name, data in members:
+        if name in tagged:
+            # Re-serialise unindented: docxtpl's patterns assume XML without pretty-printing.
+            xml = etree.tostring(etree.fromstring(data), encoding="unicode")
+            source = patcher.patch_xml(xml)
+            used |= meta.find_undeclared_variables(env.parse(source))
+            compiled[name] = env.from_string(source)
+    return compiled, used
+
+
+def _undeclared(template: Path) -> set[str]:
+    """The variables the template uses, as docxtpl's public API finds them."""
+    try:
+        return set(DocxTemplate(template).get_undeclared_template_variables(make_environment()))
+    except (KeyError, ValueError) as exc:  # python-docx: not a Word document it can open
+        raise TemplateError(
+            f"通知书模板 {template} 无法打开：{exc}（模板须为 .docx 格式）"
+        ) from exc
 
 
 def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict[str, str]:
     """The template's tagged parts rendered with ``context`` (XML text, member name → text)."""
+    if not prepared.compiled and prepared.tagged:
+        return _render_with_docxtpl(prepared, context)
     out = {}
     for name, tpl in prepared.compiled.items():
         try:
@@ -124,7 +208,26 @@ def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict
     return out
 
 
+def _render_with_docxtpl(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict[str, str]:
+    """The tagged parts as docxtpl's own ``DocxTemplate.render`` makes them (the fallback)."""
+    doc = DocxTemplate(prepared.path)
+    try:
+        doc.render(dict(context), jinja_env=make_environment())
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"通知书模板 {prepared.path} 渲染失败：{exc}") from exc
+    buf = io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(buf) as zf:
+        texts = {name: zf.read(name).decode() for name in sorted(prepared.tagged)}
+    # python-docx writes an XML declaration; the compiled parts have none (the package's
+    # writers add what each part needs).
+    return {name: _DECLARATION.sub("", text, count=1) for name, text in texts.items()}
+
+
+_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
+
+
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """One notice as .docx bytes: the template's parts rendered with ``context``."""
     texts = render_parts(prepared, context)
-    return prepared.package(compressed_parts({name: t.encode() for name, t in texts.items()}, {}))
+    return prepared.package({name: t.encode() for name, t in texts.items()}, {})

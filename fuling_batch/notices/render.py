@@ -37,7 +37,7 @@ from ..runtime.workers import start_pool
 from .combined import COMBINED_LEVEL, Chunk, combined_fragment, write_combined
 from .context import NoticePlan, build_context, complete_context, plan_notices
 from .letters import write_letters
-from .package import DOCUMENT, Deflated, compressed_parts
+from .package import DOCUMENT, Deflated
 from .pdf import convert_to_pdf, require_soffice
 from .prepare import PreparedTemplate, check_template, render_parts
 from .records import NoticeRecord, PlannedNotice
@@ -314,7 +314,7 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
     for i, (path, context) in enumerate(jobs):
         texts = render_parts(prepared, context)
         encoded = {name: text.encode() for name, text in texts.items()}
-        data = prepared.package(compressed_parts(encoded, before))
+        data = prepared.package(encoded, before)
         # Straight into the staging folder: the folder, not each file, is swapped in.
         Path(path).write_bytes(data)
         begin, body, end = combined_fragment(texts[DOCUMENT], last and i == len(jobs) - 1)
