@@ -3,6 +3,8 @@
 Usage::
 
     python bench/bench_e2e.py 1000 10000 --runs 5 --baseline [--writer office|openpyxl]
+    python bench/bench_e2e.py 100 1000 10000 --runs 3 --compare fastrows
+    python bench/bench_e2e.py 100 1000 --runs 3 --against ../wt-before
 
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
 bench/.work/sheets), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
@@ -10,6 +12,12 @@ times, and prints per-stage seconds, sheets per second and the peak RSS of the m
 of the largest worker (read from /proc every 0.2 s; VmHWM keeps each process's peak). With ``--baseline`` it also runs
 bench/baseline.py once on the same sheets and prints baseline / ours (median). Outputs go to
 bench/.work/outputs and are removed when the bench ends (see OUTPUTS for why not before).
+
+``--compare TRICK`` alternates runs with and without one of the kept speed tricks
+(``FULING_BATCH_WITHOUT=TRICK``, see fuling_batch/runtime/tricks.py) and prints what the trick
+saves, as seconds and as a share of the run without it. ``--against CHECKOUT`` alternates
+runs of this code with runs of another checkout (a git worktree of an older commit, say) on
+the same sheets, in the same venv.
 """
 
 from __future__ import annotations
@@ -131,7 +139,10 @@ def settle() -> None:
     time.sleep(1)
 
 
-def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
+def run_ours(
+    folder: Path, jobs: int | None, env: dict[str, str] | None = None, code: Path | None = None
+) -> dict[str, object]:
+    """One timed run; ``env`` added to the environment, ``code`` another checkout to run."""
     settle()
     out = Path(tempfile.mkdtemp(prefix="ours-", dir=OUTPUTS))
     cmd = [
@@ -150,7 +161,11 @@ def run_ours(folder: Path, jobs: int | None) -> dict[str, object]:
         cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
     process = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=code or HERE.parent,  # ``-m`` imports the package from the working folder
+        env={**os.environ, **(env or {})},
     )
     peaks, ended = watch(process)
     wall = ended - start
@@ -185,12 +200,39 @@ def run_baseline(folder: Path) -> float:
     return wall
 
 
+def compare(folder: Path, args: argparse.Namespace) -> None:
+    """Alternate runs of A (this code, every trick on) and B (without the trick, or the other
+    checkout), so that both see the same machine; print medians and what A saves."""
+    if args.compare:
+        label, env, code = f"without {args.compare}", {"FULING_BATCH_WITHOUT": args.compare}, None
+    else:
+        label, env, code = f"checkout {args.against}", None, args.against.resolve()
+    pairs = []
+    for i in range(1, args.runs + 1):
+        a = run_ours(folder, args.jobs)
+        b = run_ours(folder, args.jobs, env, code)
+        pairs.append((a["wall"], b["wall"]))
+        print(f"  pair {i}: this code {a['wall']:.2f} s | {label} {b['wall']:.2f} s")
+        for name, run in (("this code", a), (label, b)):
+            stages = "  ".join(f"{k} {v:.2f}" for k, v in run["stages"].items())  # type: ignore[union-attr]
+            print(f"    {name}: {stages}")
+    ours = statistics.median(a for a, _ in pairs)
+    theirs = statistics.median(b for _, b in pairs)
+    saved = theirs - ours
+    print(
+        f"  median: this code {ours:.2f} s, {label} {theirs:.2f} s -> this code saves "
+        f"{saved:.2f} s = {100 * saved / theirs:.1f} % of the run {label}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--compare", metavar="TRICK", help="with and without a kept trick")
+    parser.add_argument("--against", metavar="CHECKOUT", type=Path, help="another checkout")
     parser.add_argument(
         "--writer",
         choices=("office", "openpyxl"),
@@ -210,6 +252,9 @@ def main() -> None:
         folder = sheets_for(count, args.writer)
         wait_for_last_cleanup()
         warm(folder)
+        if args.compare or args.against:
+            compare(folder, args)
+            continue
         runs = [run_ours(folder, args.jobs) for _ in range(args.runs)]
         for i, r in enumerate(runs, 1):
             stages = "  ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())  # type: ignore[union-attr]
