@@ -113,9 +113,24 @@ def column_letter(index: int) -> str:
 
 def _column_index(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ch - 64)
     return n - 1
+
+
+def _positions(attributes: bytes) -> list[tuple[int | None, int | None]]:
+    """(1-based column, row) of every position attribute; None where a part is missing."""
+    found = []
+    for match in _POSITION.finditer(attributes):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        parts = _POSITION_VALUE.fullmatch(value.strip())
+        if parts is None:
+            continue  # not a position calamine reads (it fails on the file)
+        letters, digits = parts.groups()
+        found.append(
+            (_column_index(letters) + 1 if letters else None, int(digits) if digits else None)
+        )
+    return found
 
 
 def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
@@ -132,7 +147,6 @@ def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
 
 # A row with its cells; a cell with its content (None for <c …/>).
 _ROW_BODY = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
-_ROW_NUMBER = re.compile(rb"\br=\"(\d{1,9})\"")
 _CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _CELL_BODY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
@@ -142,8 +156,13 @@ _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
     re.DOTALL,
 )
-# A row or cell reference past row 999 or column Z, see _surely_small.
-_BIG_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?\d{4})')
+# The position attribute of a row or a cell (r="B21"), as an XML parser reads it: either
+# quote, blanks around "=", any prefix. Every one counts: a cell with two (an invalid file)
+# is placed by calamine at its last, so the bound takes the farthest.
+_POSITION = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_POSITION_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
+# A row or cell position past row 999 or column Z (letters of any case), see _surely_small.
+_BIG_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Za-z]{2}|[A-Za-z]?\d{4})""")
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -317,19 +336,20 @@ def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
         rows = cols = 0
         row_number = 0
         for row in _ROW_BODY.finditer(xml):
-            number = _ROW_NUMBER.search(row.group(1))
-            row_number = int(number.group(1)) if number else row_number + 1
+            numbers = [r for _, r in _positions(row.group(1)) if r is not None]
+            row_number = max(numbers) if numbers else row_number + 1
             if row.group(2) is None:
                 continue  # <row …/>: no cells
             col = 0
             for cell in _CELL_BODY.finditer(row.group(2)):
-                ref = _REF.search(cell.group(1))
-                col = _column_index(ref.group(1)) + 1 if ref else col + 1
+                places = _positions(cell.group(1))
+                columns = [c for c, _ in places if c is not None]
+                col = max(columns) if columns else col + 1
                 body = cell.group(2)
                 if not body or not _VALUE.search(body):
                     continue  # a styled empty cell: calamine ignores it
                 cols = max(cols, col)
-                rows = max(rows, int(ref.group(2)) if ref else row_number)
+                rows = max(rows, row_number, *(r for _, r in places if r is not None))
         refusal = too_big(rows, cols, cells, sheet)
         if refusal:
             return refusal

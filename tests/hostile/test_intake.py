@@ -198,3 +198,30 @@ def test_links_that_leave_the_input_folder_are_skipped(tmp_path: Path) -> None:
     assert "文件夹以外" in out.issues[0].message
     # A link to a file inside the folder is read as that file (here: the same enterprise).
     assert "DUPLICATE_ENTERPRISE" in codes(reports["sub_link.xlsx"])
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        b'r="B21" r="XFD1048576"',  # the fuzz's mutant (seed 4): calamine takes the last
+        b'r="xfd1048576"',  # letters in lower case
+        b'r = "XFD1048576"',  # blanks around "="
+        b"r='XFD1048576'",  # single quotes
+    ],
+    ids=["duplicate", "lower-case", "blanks", "single-quotes"],
+)
+def test_a_cell_placed_far_away_in_any_spelling_is_refused(tmp_path: Path, position: bytes) -> None:
+    """Each spelling places the cell at XFD1048576 for calamine (a grid of 17 billion cells,
+    an abort of the whole process); the bound reads the position as calamine does."""
+    base = fill_template(tmp_path / "base.xlsx")
+    part = worksheet_part(base)
+    cell = score_cell(base, "1.1").encode()
+
+    def moved(name: str, data: bytes) -> bytes:
+        return data.replace(b'<c r="' + cell + b'"', b"<c " + position, 1) if name == part else data
+
+    (tmp_path / "in").mkdir()
+    rewrite(base, tmp_path / "in" / "a.xlsx", moved)
+    report = check(tmp_path / "in")["a.xlsx"]
+    assert codes(report) == {"SHEET_TOO_LARGE"}
+    assert "1048576行×16384列" in report.issues[0].message
