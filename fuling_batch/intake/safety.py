@@ -145,10 +145,12 @@ def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
 
 # ---- zip (OOXML) ---------------------------------------------------------------------------
 
+# A tag's attributes: a ">" inside a quoted value does not end the tag (it may be raw there).
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""
 # A row with its cells; a cell with its content (None for <c …/>).
-_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
-_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
-_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b" + _ATTRS + rb"(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(/?)>")
+_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
@@ -156,10 +158,11 @@ _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
     re.DOTALL,
 )
-# The position attribute of a row or a cell (r="B21"), as an XML parser reads it: either
-# quote, blanks around "=", any prefix. Every one counts: a cell with two (an invalid file)
-# is placed by calamine at its last, so the bound takes the farthest.
-_POSITION = re.compile(rb"""(?:^|\s)(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# The position attribute of a row or a cell (r="B21"), as calamine's XML parser reads it:
+# either quote, blanks around "=" (or none before the name), any prefix. Every one counts: a
+# cell with two (an invalid file) is placed by calamine at its last; the bound takes the
+# farthest.
+_POSITION = re.compile(rb"""(?:^|[\s"'])(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _POSITION_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
 # A row or cell position past row 999 or column Z (letters of any case), see _surely_small.
 _BIG_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Za-z]{2}|[A-Za-z]?\d{4})""")
