@@ -90,7 +90,7 @@ def _read(
         if not raw.formula_cells:
             raw.formula_cells = scan.formulas_in(raw.name)
     except NoScoreSheet as exc:
-        results_sheet = results_table_sheet(data)
+        results_sheet = results_table_sheet(book)
         if results_sheet is not None:
             # Last year's results or our own summary dropped among the sheets: not an
             # inspector's mistake to send back, but not a score sheet either.
