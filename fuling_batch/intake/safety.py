@@ -162,7 +162,7 @@ _ERROR_CELL = re.compile(
 # either quote, blanks around "=" (or none before the name), any prefix. Every one counts: a
 # cell with two (an invalid file) is placed by calamine at its last; the bound takes the
 # farthest.
-_POSITION = re.compile(rb"""(?:^|[\s"'])(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_POSITION = re.compile(rb"""(?<![^\s"'])(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _POSITION_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
 # A row or cell position past row 999 or column Z (letters of any case), see _surely_small.
 _BIG_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Za-z]{2}|[A-Za-z]?\d{4})""")

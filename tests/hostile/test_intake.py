@@ -208,9 +208,18 @@ def test_links_that_leave_the_input_folder_are_skipped(tmp_path: Path) -> None:
         b'r = "XFD1048576"',  # blanks around "="
         b"r='XFD1048576'",  # single quotes
         b's="6"r="XFD1048576"',  # no blank before it (the fuzz, seed 7)
+        b'r="B21"r="XFD1048576"',  # no blank between two (seed 9)
         b'foo="a>b" r="XFD1048576"',  # after a ">" inside a quoted value
     ],
-    ids=["duplicate", "lower-case", "blanks", "single-quotes", "no-blank", "quoted-gt"],
+    ids=[
+        "duplicate",
+        "lower-case",
+        "blanks",
+        "single-quotes",
+        "no-blank",
+        "no-blank-twice",
+        "quoted-gt",
+    ],
 )
 def test_a_cell_placed_far_away_in_any_spelling_is_refused(tmp_path: Path, position: bytes) -> None:
     """Each spelling places the cell at XFD1048576 for calamine (a grid of 17 billion cells,
