@@ -25,7 +25,7 @@ from functools import lru_cache
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .areas import Area, ods_areas, xlsb_areas
+from .areas import Area, ods_areas, xlsb_areas, xlsb_sheet_names
 from .zipparts import XML_SUFFIXES, declares_doctype
 from .zipparts import Stored as _Stored
 from .zipparts import inflate as _inflate
@@ -220,7 +220,7 @@ def scan_zip(data: bytes) -> Scan:
             return _bounded(ods_areas(_inflate(_stored(data, by_name["content.xml"]))))
         if refusal is None and "xl/workbook.bin" in by_name and "xl/workbook.xml" not in by_name:
             bins = [(i.filename, _inflate(_stored(data, i))) for i in infos if _is_sheet_bin(i)]
-            return _bounded(xlsb_areas(bins))
+            return _bounded(_named(xlsb_areas(bins), data, by_name))
     except (zipfile.BadZipFile, ValueError, struct.error, zlib.error) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
     if refusal is not None:
@@ -284,6 +284,20 @@ def _bounded(areas: list[Area]) -> Scan:
         if refusal:
             return Scan(refusal)
     return Scan(formula_cells={a.sheet: a.formulas for a in areas if a.formulas})
+
+
+def _named(areas: list[Area], data: bytes, by_name: dict[str, zipfile.ZipInfo]) -> list[Area]:
+    """An .xlsb's areas under their sheets' names (a part whose name is not found keeps its
+    part name): the formula cells are looked up by the sheet calamine reads."""
+    rels = by_name.get("xl/_rels/workbook.bin.rels")
+    try:
+        names = xlsb_sheet_names(
+            _inflate(_stored(data, by_name["xl/workbook.bin"])),
+            SafeET.fromstring(_inflate(_stored(data, rels))) if rels else None,
+        )
+    except (SafeET.ParseError, defusedxml.DefusedXmlException, ValueError, struct.error):
+        return areas  # not a workbook calamine can name its sheets in either
+    return [a._replace(sheet=names.get(a.sheet.lower(), a.sheet)) for a in areas]
 
 
 def _is_sheet_bin(info: zipfile.ZipInfo) -> bool:

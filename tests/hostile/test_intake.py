@@ -236,3 +236,18 @@ def test_a_cell_placed_far_away_in_any_spelling_is_refused(tmp_path: Path, posit
     report = check(tmp_path / "in")["a.xlsx"]
     assert codes(report) == {"SHEET_TOO_LARGE"}
     assert "1048576行×16384列" in report.issues[0].message
+
+
+def test_a_formula_in_a_score_cell_of_an_xlsb_is_warned(tmp_path: Path) -> None:
+    from tests.hostile.xlsb import as_xlsb
+
+    base = fill_template(tmp_path / "base.xlsx")
+    cell = score_cell(base, "1.1")
+    as_xlsb(base, tmp_path / "in" / "a.xlsb", frozenset({cell}))
+    report = check(tmp_path / "in")["a.xlsb"]
+    assert report.status is FileStatus.ACCEPTED, report.issues
+    (issue,) = [i for i in report.issues if i.code == "FORMULA_IN_SCORE"]
+    assert issue.cell == cell and issue.sheet == "评分表"
+    # The same sheet without the formula: graded alike, with no warning.
+    as_xlsb(base, tmp_path / "plain" / "a.xlsb")
+    assert not check(tmp_path / "plain")["a.xlsb"].issues
