@@ -174,7 +174,7 @@ def scan_zip(data: bytes) -> Scan:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error, NotImplementedError) as exc:
         return Scan(
             Refusal("FILE_CORRUPT", f"文件已损坏，无法作为压缩包打开（{exc}），请重新保存后提交")
         )

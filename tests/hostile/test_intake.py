@@ -251,3 +251,15 @@ def test_a_formula_in_a_score_cell_of_an_xlsb_is_warned(tmp_path: Path) -> None:
     # The same sheet without the formula: graded alike, with no warning.
     as_xlsb(base, tmp_path / "plain" / "a.xlsb")
     assert not check(tmp_path / "plain")["a.xlsb"].issues
+
+
+def test_a_zip_of_a_version_python_cannot_read_is_corrupt_not_a_crash(tmp_path: Path) -> None:
+    """The fuzz (seed 25): a flipped byte in the central directory asks for zip version 13.2;
+    zipfile raises NotImplementedError, which was a FILE_CRASHED."""
+    data = bytearray(fill_template(tmp_path / "base.xlsx").read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (132).to_bytes(2, "little")  # version needed: 13.2
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(bytes(data))
+    report = check(tmp_path / "in")["a.xlsx"]
+    assert codes(report) == {"FILE_CORRUPT"}, report.issues
