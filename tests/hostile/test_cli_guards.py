@@ -4,6 +4,7 @@ nothing written, history as it was."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -155,3 +156,56 @@ def test_every_reader_goes_through_the_bounds(office: Path, args: tuple[str, ...
     text = done.stdout + done.stderr
     assert done.returncode in (1, 2), text  # an error row (1) or a file refused (2)
     assert "数据区域过大" in text and "Traceback" not in text, text
+
+
+def _files(report: Path) -> dict[str, tuple[str, list[str]]]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {f["path"]: (f["status"], [i["code"] for i in f["issues"]]) for f in data["files"]}
+
+
+def test_outputs_inside_the_input_folder_are_never_read_back(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 14: ``run .`` from the sheets' own folder puts output/ inside the input. The next
+    run reads neither its returned copies nor its summary; nor an output folder made by an
+    earlier run with another --out (it holds the program's manifest)."""
+    from tests.intake.files.builders import fill_template
+
+    sheet = office / "input" / "涪陵示例测试有限公司.xlsx"
+    fill_template(sheet, {"2.1": 99}, serial=40)  # rejected: a returned copy is written
+    monkeypatch.chdir(office / "input")
+    first = cli("run", ".", "--year", "2026", "--first-year", "--history", "../h.sqlite3")
+    assert first.exit_code == 1, first.output
+    assert (office / "input" / "output" / "2026" / "退回修改" / sheet.name).is_file()
+    other = cli(
+        "run", ".", "--year", "2026", "--first-year", "--out", "另存", "--history", "../h.sqlite3"
+    )
+    assert other.exit_code == 1, other.output
+    fill_template(sheet, serial=40)  # fixed
+    again = cli("run", ".", "--year", "2026", "--first-year", "--history", "../h.sqlite3")
+    assert again.exit_code == 0, again.output
+    files = _files(office / "input" / "output" / "2026" / "report.json")
+    # An output folder is at most listed as one skipped entry, never entered.
+    ours = {p: status for p, (status, _) in files.items() if p.startswith(("output", "另存"))}
+    assert ours == {"output": "skipped", "另存/2026": "skipped"}, ours
+    assert files[sheet.name] == ("accepted", [])
+    assert not any("DUPLICATE_ENTERPRISE" in codes for _, codes in files.values())
+
+
+@pytest.mark.parametrize("char", ["😀", "𠀀"])
+def test_a_roster_name_of_4_byte_characters_makes_a_file_within_255_bytes(
+    office: Path, char: str
+) -> None:
+    """Item 5, the roster: 80 characters of 4 bytes each are 320 bytes, past the limit."""
+    import openpyxl
+
+    from fuling_batch.forms.samples import fictional_code
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["企业名称", "统一社会信用代码"])
+    wb.active.append([char * 80 + "有限公司", fictional_code(7)])
+    wb.save(office / "roster.xlsx")
+    result = cli("template", "--roster", "roster.xlsx", "--year", "2026", "--out", "pre")
+    assert result.exit_code == 0, result.output
+    (made,) = (office / "pre").rglob("*.xlsx")
+    assert len(os.fsencode(made.name)) <= 255 and char in made.name
