@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import UsageError
+from .errors import FewerResults, UsageError
 from .history.rectifications import entries as rectification_entries
 from .history.store import History, default_history_path
 from .intake.check import PARALLEL_FROM, check_folder
@@ -134,7 +134,7 @@ def run(
     ``备份/`` (the run says so in ``run_issues``), never deleted. An output open in Office
     (its lock file is there) stops the run with :class:`OutputError` unless ``force``.
     A run that would record far fewer enterprises for the year than history holds stops
-    with :class:`UsageError` before anything is written, unless ``replace``
+    with :class:`~fuling_batch.errors.FewerResults` before anything is written, unless ``replace``
     (:func:`refuse_fewer`).
     """
     from .notices.render import check_template
@@ -184,15 +184,10 @@ REPLACE_SHARE = 0.5
 
 
 def refuse_fewer(year: int, recorded: int, accepted: int, *, replace: bool) -> None:
-    """Stop (UsageError) when the run would replace ``recorded`` results with far fewer."""
+    """Stop (FewerResults) when the run would replace ``recorded`` results with far fewer."""
     if replace or recorded == 0 or accepted >= recorded * REPLACE_SHARE:
         return
-    why = "没有一份评分表通过校验" if accepted == 0 else f"只有{accepted}份评分表通过校验"
-    raise UsageError(
-        f"历年数据库中已记录{year}年度{recorded}家企业的结果，本次运行{why}，"
-        f"不到已记录的一半；为防止误删，本次未写入任何文件，数据库未改动。请核对评分表文件夹和 --year 年度；"
-        f"如确需以本次结果替换{year}年度的记录，请加 --replace 重新运行"
-    )
+    raise FewerResults(year, recorded, accepted)
 
 
 class _YearRun(RunSettings):

@@ -9,7 +9,6 @@ error :class:`Issue` values located to the sheet and cell, and are not imported.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,7 +59,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
     try:
         # Through the same bounds as every score sheet: a results file comes from people too.
         book = open_workbook(path)
-        grid_by_sheet = read_grids(io.BytesIO(book.data))
+        grid_by_sheet = read_grids(book)
     except Refused as exc:
         return ImportOutcome(
             year, 0, (_error("IMPORT_UNREADABLE", f"{exc.refusal.message}", file),)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import struct
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["Area", "ods_areas", "xlsb_areas"]
+__all__ = ["Area", "ods_areas", "xlsb_areas", "xlsb_sheet_names"]
 
 
 class Area(NamedTuple):
@@ -155,3 +156,44 @@ def xlsb_areas(parts: Sequence[tuple[str, bytes]]) -> list[Area]:
                 formulas.add(f"{_letters(col)}{row + 1}")
         areas.append(Area(name, rows, cols, cells, frozenset(formulas)))
     return areas
+
+
+_BUNDLE_SHEET = 0x009C  # BrtBundleSh: a sheet's state, tab id, relationship id and name
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _wide_string(data: bytes, at: int) -> tuple[str, int]:
+    """An XLWideString (a count of UTF-16 units, then the units); a null one is ""."""
+    (count,) = struct.unpack_from("<I", data, at)
+    at += 4
+    if count == 0xFFFFFFFF:
+        return "", at
+    if count > (len(data) - at) // 2:
+        raise ValueError("记录不完整")
+    return data[at : at + 2 * count].decode("utf-16-le", "replace"), at + 2 * count
+
+
+def xlsb_sheet_names(workbook: bytes, rels: ET.Element | None) -> dict[str, str]:
+    """Worksheet part (``xl/worksheets/sheet1.bin``, lower case) → sheet name, from the
+    workbook's BrtBundleSh records and its relationships (``xl/_rels/workbook.bin.rels``,
+    parsed by the caller with defusedxml): the names calamine gives the sheets, so that a
+    formula cell found in a part is reported for its sheet."""
+    targets: dict[str, str] = {}
+    for rel in rels if rels is not None else ():
+        if rel.tag == _RELATIONSHIP:
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id", "")] = target.lower()
+    names: dict[str, str] = {}
+    at = 0
+    while at < len(workbook):
+        kind, at = _varint(workbook, at, 2)
+        size, at = _varint(workbook, at, 4)
+        body = workbook[at : at + size]
+        at += size
+        if kind == _BUNDLE_SHEET and len(body) >= 16:
+            rel_id, after = _wide_string(body, 8)
+            name, _ = _wide_string(body, after)
+            if rel_id in targets:
+                names[targets[rel_id]] = name
+    return names

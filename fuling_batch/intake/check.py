@@ -32,7 +32,7 @@ from ..config import GradingConfig
 from ..rules.issues import Issue, has_errors, located
 from ..rules.models import FileReport, FileStatus, Header, ItemScore, ScoreSheet
 from ..rules.standard import Standard
-from ..runtime.workers import process_pool, start_pool
+from ..runtime.workers import interrupts_held, process_pool, start_pool, stopping
 from .discover import Candidate, discover
 from .duplicates import DuplicateKey, duplicate_issues, enterprise_key
 from .reader import TABLE_LABELS, ManyScoreSheets, NoScoreSheet, has_blank_score, read_workbook
@@ -89,7 +89,7 @@ def _read(
         if not raw.formula_cells:
             raw.formula_cells = scan.formulas_in(raw.name)
     except NoScoreSheet as exc:
-        results_sheet = results_table_sheet(data)
+        results_sheet = results_table_sheet(book)
         if results_sheet is not None:
             # Last year's results or our own summary dropped among the sheets: not an
             # inspector's mistake to send back, but not a score sheet either.
@@ -242,13 +242,16 @@ def _parallel(
         # The pool answered before any file was sent: if it breaks now it broke on a file,
         # and that chunk's files are isolated below, never read in this process.
         try:
-            with pool:
+            with stopping(pool):
                 futures: dict[Future[list[Packed]], list[Candidate]] = {}
-                try:
-                    for chunk in chunks:
-                        futures[pool.submit(_check_chunk, chunk)] = chunk
-                except BrokenProcessPool:
-                    pass  # it broke on a file already sent (isolated below); the rest read here
+                with interrupts_held() as held:  # submit starts workers: not cut short
+                    try:
+                        for chunk in chunks:
+                            futures[pool.submit(_check_chunk, chunk)] = chunk
+                    except BrokenProcessPool:
+                        pass  # it broke on a file already sent (isolated below); rest read here
+                if held.interrupted:
+                    raise KeyboardInterrupt
                 pending = set(futures)
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -272,7 +275,7 @@ def _parallel(
         tick(1)
     for candidate in orphans:  # isolate the file that killed its worker
         try:
-            with process_pool(1, _init_worker, args) as single:
+            with stopping(process_pool(1, _init_worker, args)) as single:
                 result = _unpack(single.submit(_check_chunk, [candidate]).result()[0])
         except (BrokenProcessPool, OSError):
             result = crashed(candidate.relative, "读取该文件的进程异常终止")

@@ -6,14 +6,13 @@ from a broken score sheet, and by ``history import``, which reads such a table.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import python_calamine
 
 from ..rules.text import compact_text
+from .workbook import SafeWorkbook
 
 __all__ = [
     "HEADER_SCAN_ROWS",
@@ -45,25 +44,24 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def results_table_sheet(data: bytes) -> str | None:
+def results_table_sheet(book: SafeWorkbook) -> str | None:
     """The sheet of a workbook that holds a results table (企业 with 总分 and 等次), or None.
 
     Lets intake tell a results or summary workbook dropped among the score sheets from a
     broken score sheet, and point the operator to ``history import`` instead.
     """
     try:
-        found = find_table(read_grids(io.BytesIO(data)))
+        found = find_table(read_grids(book))
     except python_calamine.CalamineError:
         return None
     return found[0] if found else None
 
 
-def read_grids(source: Path | io.BytesIO) -> dict[str, list[list[Any]]]:
-    workbook = (
-        python_calamine.CalamineWorkbook.from_filelike(source)
-        if isinstance(source, io.BytesIO)
-        else python_calamine.CalamineWorkbook.from_path(str(source))
-    )
+def read_grids(book: SafeWorkbook) -> dict[str, list[list[Any]]]:
+    """Every sheet of a workbook that passed the bounds (``intake.workbook.open_workbook``):
+    nothing reads a grid from a file that did not (a single far cell is a dense grid of
+    billions)."""
+    workbook = book.calamine()
     try:
         # skip_empty_area=False: rows and columns start at A1, so indexes map to cell addresses.
         return {

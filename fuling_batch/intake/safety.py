@@ -25,7 +25,7 @@ from functools import lru_cache
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .areas import Area, ods_areas, xlsb_areas
+from .areas import Area, ods_areas, xlsb_areas, xlsb_sheet_names
 from .zipparts import XML_SUFFIXES, declares_doctype
 from .zipparts import Stored as _Stored
 from .zipparts import inflate as _inflate
@@ -113,9 +113,24 @@ def column_letter(index: int) -> str:
 
 def _column_index(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ch - 64)
     return n - 1
+
+
+def _positions(attributes: bytes) -> list[tuple[int | None, int | None]]:
+    """(1-based column, row) of every position attribute; None where a part is missing."""
+    found = []
+    for match in _POSITION.finditer(attributes):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        parts = _POSITION_VALUE.fullmatch(value.strip())
+        if parts is None:
+            continue  # not a position calamine reads (it fails on the file)
+        letters, digits = parts.groups()
+        found.append(
+            (_column_index(letters) + 1 if letters else None, int(digits) if digits else None)
+        )
+    return found
 
 
 def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
@@ -130,11 +145,12 @@ def too_big(rows: int, cols: int, cells: int, where: str) -> Refusal | None:
 
 # ---- zip (OOXML) ---------------------------------------------------------------------------
 
+# A tag's attributes: a ">" inside a quoted value does not end the tag (it may be raw there).
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""
 # A row with its cells; a cell with its content (None for <c …/>).
-_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
-_ROW_NUMBER = re.compile(rb"\br=\"(\d{1,9})\"")
-_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
-_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_ROW_BODY = re.compile(rb"<(?:\w+:)?row\b" + _ATTRS + rb"(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(/?)>")
+_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
@@ -142,8 +158,14 @@ _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
     re.DOTALL,
 )
-# A row or cell reference past row 999 or column Z, see _surely_small.
-_BIG_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?\d{4})')
+# The position attribute of a row or a cell (r="B21"), as calamine's XML parser reads it:
+# either quote, blanks around "=" (or none before the name), any prefix. Every one counts: a
+# cell with two (an invalid file) is placed by calamine at its last; the bound takes the
+# farthest.
+_POSITION = re.compile(rb"""(?<![^\s"'])(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_POSITION_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
+# A row or cell position past row 999 or column Z (letters of any case), see _surely_small.
+_BIG_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Za-z]{2}|[A-Za-z]?\d{4})""")
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -152,7 +174,7 @@ def scan_zip(data: bytes) -> Scan:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error, NotImplementedError) as exc:
         return Scan(
             Refusal("FILE_CORRUPT", f"文件已损坏，无法作为压缩包打开（{exc}），请重新保存后提交")
         )
@@ -198,7 +220,7 @@ def scan_zip(data: bytes) -> Scan:
             return _bounded(ods_areas(_inflate(_stored(data, by_name["content.xml"]))))
         if refusal is None and "xl/workbook.bin" in by_name and "xl/workbook.xml" not in by_name:
             bins = [(i.filename, _inflate(_stored(data, i))) for i in infos if _is_sheet_bin(i)]
-            return _bounded(xlsb_areas(bins))
+            return _bounded(_named(xlsb_areas(bins), data, by_name))
     except (zipfile.BadZipFile, ValueError, struct.error, zlib.error) as exc:
         return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
     if refusal is not None:
@@ -264,6 +286,20 @@ def _bounded(areas: list[Area]) -> Scan:
     return Scan(formula_cells={a.sheet: a.formulas for a in areas if a.formulas})
 
 
+def _named(areas: list[Area], data: bytes, by_name: dict[str, zipfile.ZipInfo]) -> list[Area]:
+    """An .xlsb's areas under their sheets' names (a part whose name is not found keeps its
+    part name): the formula cells are looked up by the sheet calamine reads."""
+    rels = by_name.get("xl/_rels/workbook.bin.rels")
+    try:
+        names = xlsb_sheet_names(
+            _inflate(_stored(data, by_name["xl/workbook.bin"])),
+            SafeET.fromstring(_inflate(_stored(data, rels))) if rels else None,
+        )
+    except (SafeET.ParseError, defusedxml.DefusedXmlException, ValueError, struct.error):
+        return areas  # not a workbook calamine can name its sheets in either
+    return [a._replace(sheet=names.get(a.sheet.lower(), a.sheet)) for a in areas]
+
+
 def _is_sheet_bin(info: zipfile.ZipInfo) -> bool:
     name = info.filename.lower()
     return name.startswith("xl/worksheets/") and name.endswith(".bin")
@@ -317,19 +353,20 @@ def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:
         rows = cols = 0
         row_number = 0
         for row in _ROW_BODY.finditer(xml):
-            number = _ROW_NUMBER.search(row.group(1))
-            row_number = int(number.group(1)) if number else row_number + 1
+            numbers = [r for _, r in _positions(row.group(1)) if r is not None]
+            row_number = max(numbers) if numbers else row_number + 1
             if row.group(2) is None:
                 continue  # <row …/>: no cells
             col = 0
             for cell in _CELL_BODY.finditer(row.group(2)):
-                ref = _REF.search(cell.group(1))
-                col = _column_index(ref.group(1)) + 1 if ref else col + 1
+                places = _positions(cell.group(1))
+                columns = [c for c, _ in places if c is not None]
+                col = max(columns) if columns else col + 1
                 body = cell.group(2)
                 if not body or not _VALUE.search(body):
                     continue  # a styled empty cell: calamine ignores it
                 cols = max(cols, col)
-                rows = max(rows, int(ref.group(2)) if ref else row_number)
+                rows = max(rows, row_number, *(r for _, r in places if r is not None))
         refusal = too_big(rows, cols, cells, sheet)
         if refusal:
             return refusal

@@ -21,6 +21,7 @@ from ..history import History
 from ..history import rectifications as store
 from ..intake.results_table import HEADER_SCAN_ROWS, cell_text, read_grids
 from ..intake.safety import column_letter
+from ..intake.workbook import Refused, open_workbook
 from ..rules.identity import identity_key
 from ..rules.issues import Issue
 from ..rules.rectification import Rectification
@@ -98,7 +99,10 @@ def import_ledger(
     if not path.is_file():
         raise UsageError(f"找不到整改台账文件 {path}")
     try:
-        grids = read_grids(path)
+        # Through the same bounds as every score sheet: the 台账 comes from people too.
+        grids = read_grids(open_workbook(path))
+    except Refused as exc:
+        raise UsageError(f"无法读取整改台账 {path.name}：{exc.refusal.message}") from exc
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise UsageError(f"无法读取整改台账 {path.name}：{exc}。请另存为 .xlsx 后重试") from exc
     found = None

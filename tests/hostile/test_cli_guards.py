@@ -4,8 +4,12 @@ nothing written, history as it was."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,15 +127,85 @@ def _huge_results_file(path: Path) -> Path:
     return path
 
 
-def test_history_import_goes_through_the_bounds(office: Path) -> None:
-    _huge_results_file(office / "results.xlsx")
-    result = cli("history", "import", "results.xlsx", "--year", "2024")
-    assert result.exit_code == 1, result.output
-    assert "数据区域过大" in result.output
+def _process(office: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The program as its own process: a reader that tried to build the grid would abort it
+    (exit 134, "memory allocation failed"), not just fail an assertion in this one."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "fuling_batch", *args],
+        cwd=office,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_the_roster_goes_through_the_bounds(office: Path) -> None:
-    _huge_results_file(office / "roster.xlsx")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("history", "import", "huge.xlsx", "--year", "2024"),
+        ("template", "--roster", "huge.xlsx", "--year", "2026", "--out", "pre"),
+        ("rectify", "import", "huge.xlsx", "--year", "2025"),
+    ],
+    ids=["history-import", "roster", "rectify-import"],
+)
+def test_every_reader_goes_through_the_bounds(office: Path, args: tuple[str, ...]) -> None:
+    _huge_results_file(office / "huge.xlsx")
+    done = _process(office, *args)
+    text = done.stdout + done.stderr
+    assert done.returncode in (1, 2), text  # an error row (1) or a file refused (2)
+    assert "数据区域过大" in text and "Traceback" not in text, text
+
+
+def _files(report: Path) -> dict[str, tuple[str, list[str]]]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {f["path"]: (f["status"], [i["code"] for i in f["issues"]]) for f in data["files"]}
+
+
+def test_outputs_inside_the_input_folder_are_never_read_back(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 14: ``run .`` from the sheets' own folder puts output/ inside the input. The next
+    run reads neither its returned copies nor its summary; nor an output folder made by an
+    earlier run with another --out (it holds the program's manifest)."""
+    from tests.intake.files.builders import fill_template
+
+    sheet = office / "input" / "涪陵示例测试有限公司.xlsx"
+    fill_template(sheet, {"2.1": 99}, serial=40)  # rejected: a returned copy is written
+    monkeypatch.chdir(office / "input")
+    first = cli("run", ".", "--year", "2026", "--first-year", "--history", "../h.sqlite3")
+    assert first.exit_code == 1, first.output
+    assert (office / "input" / "output" / "2026" / "退回修改" / sheet.name).is_file()
+    other = cli(
+        "run", ".", "--year", "2026", "--first-year", "--out", "另存", "--history", "../h.sqlite3"
+    )
+    assert other.exit_code == 1, other.output
+    fill_template(sheet, serial=40)  # fixed
+    again = cli("run", ".", "--year", "2026", "--first-year", "--history", "../h.sqlite3")
+    assert again.exit_code == 0, again.output
+    files = _files(office / "input" / "output" / "2026" / "report.json")
+    # An output folder is at most listed as one skipped entry, never entered.
+    ours = {p: status for p, (status, _) in files.items() if p.startswith(("output", "另存"))}
+    assert ours == {"output": "skipped", "另存/2026": "skipped"}, ours
+    assert files[sheet.name] == ("accepted", [])
+    assert not any("DUPLICATE_ENTERPRISE" in codes for _, codes in files.values())
+
+
+@pytest.mark.parametrize("char", ["😀", "𠀀"])
+def test_a_roster_name_of_4_byte_characters_makes_a_file_within_255_bytes(
+    office: Path, char: str
+) -> None:
+    """Item 5, the roster: 80 characters of 4 bytes each are 320 bytes, past the limit."""
+    import openpyxl
+
+    from fuling_batch.forms.samples import fictional_code
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["企业名称", "统一社会信用代码"])
+    wb.active.append([char * 80 + "有限公司", fictional_code(7)])
+    wb.save(office / "roster.xlsx")
     result = cli("template", "--roster", "roster.xlsx", "--year", "2026", "--out", "pre")
-    assert result.exit_code == 1, result.output
-    assert "数据区域过大" in result.output
+    assert result.exit_code == 0, result.output
+    (made,) = (office / "pre").rglob("*.xlsx")
+    assert len(os.fsencode(made.name)) <= 255 and char in made.name

@@ -198,3 +198,68 @@ def test_links_that_leave_the_input_folder_are_skipped(tmp_path: Path) -> None:
     assert "文件夹以外" in out.issues[0].message
     # A link to a file inside the folder is read as that file (here: the same enterprise).
     assert "DUPLICATE_ENTERPRISE" in codes(reports["sub_link.xlsx"])
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        b'r="B21" r="XFD1048576"',  # the fuzz's mutant (seed 4): calamine takes the last
+        b'r="xfd1048576"',  # letters in lower case
+        b'r = "XFD1048576"',  # blanks around "="
+        b"r='XFD1048576'",  # single quotes
+        b's="6"r="XFD1048576"',  # no blank before it (the fuzz, seed 7)
+        b'r="B21"r="XFD1048576"',  # no blank between two (seed 9)
+        b'foo="a>b" r="XFD1048576"',  # after a ">" inside a quoted value
+    ],
+    ids=[
+        "duplicate",
+        "lower-case",
+        "blanks",
+        "single-quotes",
+        "no-blank",
+        "no-blank-twice",
+        "quoted-gt",
+    ],
+)
+def test_a_cell_placed_far_away_in_any_spelling_is_refused(tmp_path: Path, position: bytes) -> None:
+    """Each spelling places the cell at XFD1048576 for calamine (a grid of 17 billion cells,
+    an abort of the whole process); the bound reads the position as calamine does."""
+    base = fill_template(tmp_path / "base.xlsx")
+    part = worksheet_part(base)
+    cell = score_cell(base, "1.1").encode()
+
+    def moved(name: str, data: bytes) -> bytes:
+        return data.replace(b'<c r="' + cell + b'"', b"<c " + position, 1) if name == part else data
+
+    (tmp_path / "in").mkdir()
+    rewrite(base, tmp_path / "in" / "a.xlsx", moved)
+    report = check(tmp_path / "in")["a.xlsx"]
+    assert codes(report) == {"SHEET_TOO_LARGE"}
+    assert "1048576行×16384列" in report.issues[0].message
+
+
+def test_a_formula_in_a_score_cell_of_an_xlsb_is_warned(tmp_path: Path) -> None:
+    from tests.hostile.xlsb import as_xlsb
+
+    base = fill_template(tmp_path / "base.xlsx")
+    cell = score_cell(base, "1.1")
+    as_xlsb(base, tmp_path / "in" / "a.xlsb", frozenset({cell}))
+    report = check(tmp_path / "in")["a.xlsb"]
+    assert report.status is FileStatus.ACCEPTED, report.issues
+    (issue,) = [i for i in report.issues if i.code == "FORMULA_IN_SCORE"]
+    assert issue.cell == cell and issue.sheet == "评分表"
+    # The same sheet without the formula: graded alike, with no warning.
+    as_xlsb(base, tmp_path / "plain" / "a.xlsb")
+    assert not check(tmp_path / "plain")["a.xlsb"].issues
+
+
+def test_a_zip_of_a_version_python_cannot_read_is_corrupt_not_a_crash(tmp_path: Path) -> None:
+    """The fuzz (seed 25): a flipped byte in the central directory asks for zip version 13.2;
+    zipfile raises NotImplementedError, which was a FILE_CRASHED."""
+    data = bytearray(fill_template(tmp_path / "base.xlsx").read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (132).to_bytes(2, "little")  # version needed: 13.2
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(bytes(data))
+    report = check(tmp_path / "in")["a.xlsx"]
+    assert codes(report) == {"FILE_CORRUPT"}, report.issues

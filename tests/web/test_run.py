@@ -96,3 +96,36 @@ def test_a_broken_configuration_is_reported_before_the_run(
     assert response.status_code == 400
     assert "grading" in response.text and "操作未能完成" in response.text
     assert desk.app.state.jobs.get(YEAR) is None
+
+
+def test_a_run_that_would_record_far_fewer_asks_and_replace_confirms(desk: Desk):
+    """A re-run with one sheet left after 12 were recorded stops (FewerResults) and writes
+    nothing; the page says so and offers to confirm, which re-runs with replace."""
+    from .conftest import run_now, sample_run
+
+    first = sample_run(desk, last_year=False, first_year="1")
+    assert sum(first.files.values()) == 12
+    database = desk.data / "output" / "history.sqlite3"
+    report = desk.data / "output" / str(YEAR) / "report.json"
+    before = report.read_bytes()
+    for name in desk.stored()[1:]:
+        assert desk.post(f"/y/{YEAR}/files/delete", data={"name": name}).status_code == 200
+    assert len(desk.stored()) == 1
+
+    stopped = run_now(desk, first_year="1")
+    assert stopped.fewer and (stopped.recorded, stopped.accepted) == (12, 1)
+    panel = desk.get(f"/y/{YEAR}/run/progress").text
+    assert "处理已停止，未写入任何文件" in panel
+    assert "已记录 2026 年度 <b>12</b> 家企业" in panel and "只有 <b>1</b> 份" in panel
+    assert 'name="replace" value="1"' in panel and "确认替换" in panel
+    assert 'name="first_year" value="1"' in panel  # the run's own options are kept
+    assert "--replace 重新运行" not in panel  # the command line's advice is not the page's
+    assert report.read_bytes() == before
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results WHERE year = 2026").fetchone() == (12,)
+
+    confirmed = run_now(desk, first_year="1", replace="1")
+    assert not confirmed.fewer and sum(confirmed.files.values()) == 1
+    assert "处理完成" in desk.get(f"/y/{YEAR}/run/progress").text
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results WHERE year = 2026").fetchone() == (1,)

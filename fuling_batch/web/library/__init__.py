@@ -26,6 +26,7 @@ from .record import (
 from .yearly import (
     Checks,
     Outputs,
+    RunFewer,
     RunLocked,
     RunSummary,
     config_for,
@@ -47,6 +48,7 @@ __all__ = [
     "LedgerRejected",
     "LedgerRow",
     "Outputs",
+    "RunFewer",
     "RunLocked",
     "RunSummary",
     "close_entry",

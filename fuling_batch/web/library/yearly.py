@@ -30,6 +30,7 @@ from ..workspace import Workspace
 __all__ = [
     "Checks",
     "Outputs",
+    "RunFewer",
     "RunLocked",
     "RunSummary",
     "enterprise_rows",
@@ -128,6 +129,7 @@ class RunSummary:
     missing_returned: list[str] = field(default_factory=list)
     run_issues: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     locked: ClassVar[bool] = False
+    fewer: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,25 @@ class RunLocked:
     pdf: bool
     first_year: bool
     locked: ClassVar[bool] = True
+    fewer: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class RunFewer:
+    """The run stopped before writing anything: it would replace the year's recorded results
+    with far fewer (:class:`~fuling_batch.errors.FewerResults`); the page asks to confirm.
+
+    ``pdf``, ``first_year`` and ``amend`` are the run's options, for the confirmed run.
+    """
+
+    year: int
+    recorded: int
+    accepted: int
+    pdf: bool
+    first_year: bool
+    amend: bool
+    locked: ClassVar[bool] = True  # nothing was written: no findings of the year to show
+    fewer: ClassVar[bool] = True
 
 
 def run_year(
@@ -155,7 +176,9 @@ def run_year(
     *,
     amend: bool = False,
     first_year: bool = False,
-) -> RunSummary | RunLocked:
+    replace: bool = False,
+) -> RunSummary | RunLocked | RunFewer:
+    from ...errors import FewerResults
     from ...pipeline import run
     from ...year_record import YearLocked
 
@@ -170,7 +193,10 @@ def run_year(
             progress=progress,
             amend=amend,
             first_year=first_year,
+            replace=replace,
         )
+    except FewerResults as fewer:
+        return RunFewer(year, fewer.recorded, fewer.accepted, pdf, first_year, amend)
     except YearLocked as locked:
         lines = str(locked).splitlines()
         changes = [line.strip().lstrip("·").strip() for line in lines if "·" in line[:4]]

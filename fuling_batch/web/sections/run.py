@@ -86,6 +86,7 @@ async def start(request: Request) -> Response:
         pdf = form.get("pdf") == "1"
         amend = form.get("amend") == "1"
         first_year = form.get("first_year") == "1"
+        replace = form.get("replace") == "1"
     if not any(True for _ in st.workspace.files(year)):
         return message(request, 400, "还没有评分表", "请先在“评分表”页上传本年度的评分表。")
     if issuing(year):
@@ -95,7 +96,14 @@ async def start(request: Request) -> Response:
         job = st.jobs.start(
             year,
             lambda progress: run_year(
-                st.workspace, year, config, pdf, progress, amend=amend, first_year=first_year
+                st.workspace,
+                year,
+                config,
+                pdf,
+                progress,
+                amend=amend,
+                first_year=first_year,
+                replace=replace,
             ),
         )
     except Busy:
