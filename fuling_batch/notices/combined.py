@@ -189,3 +189,4 @@ class Chunk:
     head: str
     tail: str
     parts: dict[str, bytes]
+    pages: int = 0  # the estimated pages of its notices (notices/pages.py)

@@ -33,11 +33,21 @@ __all__ = [
     "check_template",
     "make_environment",
     "render_notice",
+    "render_paged",
     "render_parts",
 ]
 
 
-from .package import TEMPLATED, Deflated, ZipEntry, assemble, compressed_parts, zip_entry
+from .package import (
+    DOCUMENT,
+    TEMPLATED,
+    Deflated,
+    ZipEntry,
+    assemble,
+    compressed_parts,
+    zip_entry,
+)
+from .pages import place_record
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,17 @@ def render_parts(prepared: PreparedTemplate, context: Mapping[str, Any]) -> dict
             text = text.replace(escaped, plain)
         out[name] = text
     return out
+
+
+def render_paged(
+    prepared: PreparedTemplate, context: Mapping[str, Any]
+) -> tuple[dict[str, str], int]:
+    """:func:`render_parts` with the 版记 put on the last, even page
+    (:func:`~fuling_batch.notices.pages.place_record`), and the pages that takes."""
+    texts = render_parts(prepared, context)
+    placed = place_record(texts[DOCUMENT])
+    texts[DOCUMENT] = placed.xml
+    return texts, placed.pages
 
 
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
