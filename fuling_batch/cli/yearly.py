@@ -106,6 +106,7 @@ def run(
     replace: bool,
 ) -> None:
     """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
+    from ..notices.pages import sheets
     from ..pipeline import run as run_job
 
     config = _config(config_path)
@@ -134,6 +135,11 @@ def run(
     out.print(
         f"  通知书：{len(outcome.notices)} 份；退回修改：{len(outcome.returned)} 份；report.json"
     )
+    if outcome.print_pages:
+        out.print(
+            f"  合并打印版：约 {outcome.print_pages} 页，双面打印约需 "
+            f"{sheets(outcome.print_pages)} 张 A4 纸（每份通知书从单页起印、在双页结束）"
+        )
     if missing := outcome.missing_returned:
         err.print(
             labelled(

@@ -71,6 +71,12 @@ def test_sample_job_grades_every_outcome(sample_run: SampleRun):
     assert by_name["涪陵示例粮油有限公司"]["previous"] is None
     notices = [r["notice"] for r in report["results"] if r["notice"]]
     assert len(notices) == 8
+    # The 调整建议函 of each 调整 enterprise, beside its notice.
+    letters = {r["enterprise"]: r["letter"] for r in report["results"] if r["letter"]}
+    assert letters == {
+        name: f"notices/{name}_调整建议函.docx"
+        for name in ("涪陵示例供应链集团有限公司", "涪陵示例机械制造有限公司")
+    }
     assert all((sample_run.year_dir / n).is_file() for n in notices)
     assert {f["status"] for f in report["files"]} <= {"accepted", "skipped"}
     assert "涪陵示例机械制造有限公司" in done.stdout
@@ -87,12 +93,14 @@ def test_sample_job_prints_the_results_and_where_they_are(sample_run: SampleRun)
     for name, (grade, consequences) in EXPECTED.items():
         (row,) = [line for line in lines if name in line]
         assert grade in row and "、".join(consequences or ("—",)) in row
-    assert lines[-5:] == [
+    assert lines[-6:] == [
         "等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份",
         "文件：已接收 12，已退回 0，已跳过 1",
         "输出文件夹：out/2026",
         f"  汇总表：{SUMMARY}",
         "  通知书：8 份；退回修改：0 份；report.json",
+        # Each notice on an even number of pages: 3 of 4 pages and 5 of 6 (notices/pages.py).
+        "  合并打印版：约 42 页，双面打印约需 21 张 A4 纸（每份通知书从单页起印、在双页结束）",
     ]
 
 
