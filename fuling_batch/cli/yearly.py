@@ -17,6 +17,8 @@ from ..console import (
     print_issues,
     print_results,
     print_run_issues,
+    print_skipped,
+    print_warnings,
     progress_bar,
 )
 from ..rules.models import FileStatus
@@ -128,6 +130,8 @@ def run(
         )
     print_issues(outcome.reports, errors_only=True, limit=RUN_TABLE_ROWS)
     print_results(outcome.results)
+    print_warnings(outcome.reports)
+    print_skipped(outcome.reports)
     print_file_counts(outcome.reports)
     out.print(f"输出文件夹：{outcome.year_dir}")
     if outcome.summary:
