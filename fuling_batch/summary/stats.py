@@ -47,12 +47,20 @@ WEAKEST = 10  # how many lines the 统计 sheet lists as the district's weakest
 
 
 def ranked(results: Sequence[GradeResult]) -> list[tuple[int, GradeResult]]:
-    """Results by total (highest first, ties by credit code/key) with competition ranks (1, 2, 2, 4)."""
-    order = sorted(results, key=lambda r: (-r.total, r.key))
+    """Results by final grade (合格, 基本合格, 不合格), then total (highest first), ties by
+    credit code/key, with competition ranks (1, 2, 2, 4): a 基本合格 enterprise never ranks
+    above a 合格 one, whatever its total (the ▲ rule can lower a high total's grade)."""
+    grades = list(Grade)
+    order = sorted(results, key=lambda r: (grades.index(r.final_grade), -r.total, r.key))
     out: list[tuple[int, GradeResult]] = []
     for i, r in enumerate(order):
-        rank = out[-1][0] if out and same_score(out[-1][1].total, r.total) else i + 1
-        out.append((rank, r))
+        prev = out[-1][1] if out else None
+        tied = (
+            prev is not None
+            and prev.final_grade is r.final_grade
+            and same_score(prev.total, r.total)
+        )
+        out.append((out[-1][0] if tied else i + 1, r))
     return out
 
 

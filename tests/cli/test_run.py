@@ -152,7 +152,9 @@ def test_summary_workbook_ranks_every_enterprise(sample_run: SampleRun):
         assert row["最终等次"] == EXPECTED[name][0], name
         streak = "连续两年（2025—2026）" if report[name]["consecutive_fail"] else "否"
         assert row["连续不合格"] == streak, name
-    assert by_name["涪陵示例医药有限公司"]["排名"] == 1  # 98.5, tied with 粮油
+    # By final grade, then total: 医药's 98.5 is 基本合格 (▲ 4.1), so it follows the 合格 four.
+    assert by_name["涪陵示例粮油有限公司"]["排名"] == 1
+    assert by_name["涪陵示例医药有限公司"]["排名"] == 5
     assert by_name["涪陵示例机械制造有限公司"]["排名"] == 12
 
 

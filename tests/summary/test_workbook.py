@@ -24,6 +24,7 @@ from fuling_batch.rules.models import (
     YearRecord,
 )
 from fuling_batch.summary import writer as summary_book
+from fuling_batch.summary.printing import MIN_SCALE
 from fuling_batch.summary.stats import ranked
 from fuling_batch.summary.workbook import SHEET_NAMES, summary_filename, write_summary
 from tests.factories import STANDARD, make_result
@@ -127,15 +128,25 @@ def _data_rows(ws: Worksheet, header_row: int, count: int) -> list[list[object]]
 
 def test_sheets_titles_and_print_setup(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == list(SHEET_NAMES)
+    grouped = {"汇总", "分项得分"}  # printed in groups of columns, not fitted to the width
     for ws in book.worksheets:
-        assert "2026年度" in ws["A1"].value
+        # A title across the repeated columns would print a slice of itself on every page.
+        assert "2026年度" in ws["C1" if ws.title in grouped else "A1"].value
         assert "测试制表单位党委" in ws["A2"].value
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.paperSize == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows
         assert ws["A3"].font.name == "宋体"
+        if ws.title in grouped:
+            assert (
+                not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+            )
+            assert MIN_SCALE <= ws.page_setup.scale <= 100
+            assert ws.print_title_cols == "$A:$B"  # 排名 and 企业名称 on every page
+            assert ws.col_breaks.brk, "more than one page across"
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.page_setup.fitToHeight == 0
     overview = book["汇总"]
     assert overview.freeze_panes == "C4"
     assert overview.auto_filter.ref == "A3:V13"
@@ -228,7 +239,12 @@ def test_line_scores_sheet(book: openpyxl.Workbook, data: dict) -> None:
     assert (average[1], full_rate[1]) == ("区平均", "满分率")
     assert average[col] == pytest.approx(sum(scores) / len(scores))
     assert full_rate[col] == pytest.approx(sum(s == 3 for s in scores) / len(scores))
-    assert ws.cell(5 + len(results) + 2, col + 1).number_format == "0.0%"
+    # Whole percentages: "100.0%" would not fit the score column and show as ###.
+    assert ws.cell(5 + len(results) + 2, col + 1).number_format == "0%"
+    # Each printed page holds whole sections: a page break only before a section's first line.
+    starts = {2 + i for i, line in enumerate(lines) if i and line.section != lines[i - 1].section}
+    breaks = {b.id for b in ws.col_breaks.brk}
+    assert breaks and breaks <= starts
 
 
 def test_deductions_one_row_per_line_below_full(book: openpyxl.Workbook, data: dict) -> None:
@@ -508,3 +524,21 @@ def test_package_is_compressed_at_the_fast_level(data: dict, tmp_path: Path) -> 
         content = archive.read(info)
     deflater = zlib.compressobj(PACKAGE_LEVEL, zlib.DEFLATED, -15)
     assert info.compress_size == len(deflater.compress(content) + deflater.flush())
+
+
+def test_ranking_is_by_final_grade_then_total() -> None:
+    # The ▲ rule lowers a high total to 基本合格: it never ranks above a 合格 enterprise.
+    high_basic = make_result({"2.3": 2}, enterprise="高分基本合格", serial=1)  # 99, ▲ not met
+    passed = make_result({"1.8": 0, "3.5": 0, "6.2": 0}, enterprise="合格企业", serial=2)
+    tied = make_result({"1.8": 0, "3.5": 0, "6.2": 0}, enterprise="并列合格", serial=3)
+    failed = make_result(
+        {line.code: 0 for line in STANDARD.lines[:30]}, enterprise="不合格", serial=4
+    )
+    assert high_basic.total > passed.total and high_basic.final_grade is Grade.BASIC
+    order = ranked([failed, high_basic, tied, passed])
+    assert [(rank, r.enterprise) for rank, r in order] == [
+        (1, "合格企业"),  # ties share a rank, in credit-code order
+        (1, "并列合格"),
+        (3, "高分基本合格"),
+        (4, "不合格"),
+    ]
