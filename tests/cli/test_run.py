@@ -91,10 +91,21 @@ def test_sample_job_prints_the_results_and_where_they_are(sample_run: SampleRun)
     assert lines[0] == "2026年度考核结果"
     assert "被退回的评分表" not in done.stdout
     for name, (grade, consequences) in EXPECTED.items():
-        (row,) = [line for line in lines if name in line]
+        (row,) = [line for line in lines if name in line and line.startswith("│")]
         assert grade in row and "、".join(consequences or ("—",)) in row
-    assert lines[-6:] == [
-        "等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份",
+    at = lines.index("等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份")
+    # The warnings (sheets read and graded all the same), the first five of them, and every
+    # skipped file by name with its reason.
+    assert lines[at + 1] == "警告：2 个文件共 4 条（已照常评级，请核对）："
+    assert lines[at + 2].startswith(
+        "  2026年度评分表_涪陵示例文化传媒有限公司.xlsx › 评分表 › F2："
+    )
+    assert lines[at + 6 : at + 8] == [
+        "已跳过的文件（1 个，未作为评分表读取）：",
+        "  往年结果/2025年度考核结果.xlsx：这是考核结果表（工作表“2025年度考核结果”含企业、"
+        "总分、等次列），不是评分表，已跳过；如需作为往年结果，请用 fuling-batch history import 导入",
+    ]
+    assert lines[-5:] == [
         "文件：已接收 12，已退回 0，已跳过 1",
         "输出文件夹：out/2026",
         f"  汇总表：{SUMMARY}",
@@ -140,7 +151,9 @@ def test_summary_workbook_ranks_every_enterprise(sample_run: SampleRun):
     assert sheets[:4] == ["汇总", "分项得分", "扣分明细", "▲未达标明细"]
     assert sheets[4:7] == ["统计", "年度趋势", "校验问题"]
     rows = rows_of(summary, "汇总")
-    assert rows[0][0] == "2026年度国有企业党组织规范化建设考核汇总表"
+    assert (
+        rows[0][2] == "2026年度国有企业党组织规范化建设考核汇总表"
+    )  # over the columns not repeated
     assert "考核年度：2026年" in rows[1][0] and "参评企业：12家" in rows[1][0]
     header = rows[2]
     assert header[:4] == ("排名", "企业名称", "统一社会信用代码", "党组织名称")
