@@ -16,7 +16,17 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["MIN_SCALE", "PrintPlan", "apply_plan", "plan_columns"]
+from .writer import Column
+
+__all__ = [
+    "MIN_SCALE",
+    "PrintPlan",
+    "apply_plan",
+    "chart_px",
+    "fit_readably",
+    "plan_columns",
+    "printed_px",
+]
 
 MIN_SCALE = 80
 # A4 across less the sheets' 0.4 inch side margins, in pixels at 96 dpi.
@@ -48,6 +58,37 @@ def _px(width: float) -> float:
     return width * _PX_PER_UNIT + _PX_PER_COLUMN
 
 
+def chart_px(width: float) -> float:
+    """How wide a chart of ``width`` pixels (xlsxwriter's ``set_size``) prints: it is anchored
+    to the cells it covers at xlsxwriter's 7 pixels a unit, and those cells print wider."""
+    return width * _PX_PER_UNIT / 7
+
+
+def printed_px(widths: Sequence[float]) -> float:
+    """How wide columns of these widths print at 100 % (pixels, as planned here)."""
+    return sum(_px(w) for w in widths)
+
+
+def fit_readably(
+    columns: Sequence[Column], shrink: Sequence[str], least: float = 12
+) -> list[Column]:
+    """A sheet fitted one page wide prints at the scale its width allows: the columns named in
+    ``shrink`` (wrapping text) are narrowed, down to ``least``, until it prints at a little
+    more than :data:`MIN_SCALE` (their rows grow taller instead)."""
+    target = _PRINT_WIDTH_PX * 100 / (MIN_SCALE + 2)
+    excess = printed_px([c.width for c in columns]) - target
+    room = sum(c.width - least for c in columns if c.header in shrink and c.width > least)
+    if excess <= 0 or room <= 0:
+        return list(columns)
+    factor = min(1.0, excess / _PX_PER_UNIT / room)
+    return [
+        Column(c.header, round(c.width - (c.width - least) * factor, 1))
+        if c.header in shrink and c.width > least
+        else c
+        for c in columns
+    ]
+
+
 def _groups(
     widths: Sequence[float], repeat: int, starts: Sequence[int], scale: int
 ) -> tuple[int, ...]:
@@ -77,14 +118,28 @@ def _groups(
     return tuple(breaks)
 
 
-def plan_columns(widths: Sequence[float], repeat: int = 2, starts: Sequence[int] = ()) -> PrintPlan:
+def plan_columns(
+    widths: Sequence[float],
+    repeat: int = 2,
+    starts: Sequence[int] = (),
+    least_px: float = 0,
+) -> PrintPlan:
     """The fewest pages across at a scale of at least :data:`MIN_SCALE`, the largest scale
-    that gives them; ``starts`` are the columns a page may begin with (all, when empty)."""
+    (in steps of 5 %) that gives them; ``starts`` are the columns a page may begin with (all,
+    when empty); ``least_px`` is how wide the printed area is at least (charts beside or below
+    the table), in pixels at 100 %.
+
+    A sheet one page wide gets its scale too rather than "fit to one page wide": the scale
+    is then known, never below :data:`MIN_SCALE`, whatever the program that prints it."""
     allowed = starts or range(len(widths))
     scales = range(100, MIN_SCALE - 1, -5)
     _, scale = min((len(_groups(widths, repeat, allowed, s)), -s) for s in scales)
     scale = -scale
-    return PrintPlan(scale, repeat, _groups(widths, repeat, allowed, scale))
+    wide = max(printed_px(widths), least_px)
+    while scale > MIN_SCALE and wide > _PRINT_WIDTH_PX * 100 / scale:
+        scale -= 5
+    breaks = _groups(widths, repeat, allowed, scale)
+    return PrintPlan(scale, repeat if breaks else 0, breaks)
 
 
 def apply_plan(ws: Worksheet, plan: PrintPlan) -> None:

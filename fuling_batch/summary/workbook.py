@@ -148,9 +148,25 @@ def _build(
     heading = f"{year}年度国有企业党组织规范化建设考核"
     body = f"制表单位：{config.notices.authority}　　考核年度：{year}年　　参评企业：{len(order)}家"
 
-    def sheet(name: str, columns: Sequence[Column], **kw: Any) -> SheetWriter:
+    def sheet(
+        name: str,
+        columns: Sequence[Column],
+        *,
+        repeat: int = 1,
+        starts: Sequence[int] = (),
+        least_px: float = 0,
+        **kw: Any,
+    ) -> SheetWriter:
+        """A sheet printed A4 across at a known scale of 80 % or more (summary/printing.py):
+        in groups of columns where it is wider than a page, the first ``repeat`` columns on
+        every page, a page starting only at ``starts`` (any column when empty)."""
         title = f"{heading}{name}表" if name == "汇总" else f"{heading}{name}"
-        return start_sheet(book, fmt, name, title, body, columns, **kw)
+        plan = plan_columns([c.width for c in columns], repeat, starts, least_px)
+        out = start_sheet(
+            book, fmt, name, title, body, columns, fit=False, title_span=plan.title_span, **kw
+        )
+        apply_plan(out.ws, plan)
+        return out
 
     # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
     per_line = score_columns([r for _, r in order], standard.lines)
@@ -215,12 +231,9 @@ def _write_overview(
     # Printed in groups of columns (identity, section scores, grades, last year), 排名 and
     # 企业名称 on every page.
     n = len(sections)
-    plan = plan_columns([c.width for c in columns], 2, (2, 4, 4 + n, 4 + n + 5))
     out: SheetWriter = sheet(
-        "汇总", columns, freeze_cols=2, banner=banner, fit=False,
-        title_span=plan.title_span,
-    )  # fmt: skip
-    apply_plan(out.ws, plan)
+        "汇总", columns, freeze_cols=2, banner=banner, repeat=2, starts=(2, 4, 4 + n, 4 + n + 5)
+    )
     grade_fmt = fmt.grade
     formats_of: dict[tuple[Grade, Grade, Grade | None], list[Any]] = {}
 
@@ -322,12 +335,9 @@ def _write_line_scores(
     starts = [
         2 + i for i, line in enumerate(lines) if i == 0 or line.section != lines[i - 1].section
     ]
-    plan = plan_columns([c.width for c in columns], 2, starts)
     out: SheetWriter = sheet(
-        "分项得分", columns, freeze_cols=2, above_header=above, fit=False,
-        title_span=plan.title_span,
-    )  # fmt: skip
-    apply_plan(out.ws, plan)
+        "分项得分", columns, freeze_cols=2, above_header=above, repeat=2, starts=starts
+    )
     formats = [fmt.int, fmt.text, *[fmt.num] * (len(lines) + 1)]
     entries = (
         ([rank, r.enterprise, *scores, r.total], formats, enterprise_label(r.enterprise))

@@ -184,8 +184,10 @@ def test_summary_trend_sheet_joins_the_imported_year(sample_run: SampleRun):
 
 def test_summary_lists_the_warnings_with_their_cells(sample_run: SampleRun):
     rows = rows_of(sample_run.year_dir / SUMMARY, "校验问题")
-    assert rows[2] == ("文件", "工作表", "单元格", "级别", "代码", "说明", "文件状态")
-    found = {(r[0], r[2], r[4]) for r in rows[3:]}
+    # A Chinese category for each finding; the stable code in a narrow last column.
+    assert rows[2] == ("文件", "工作表", "单元格", "级别", "类别", "说明", "文件状态", "代码")
+    assert {r[4] for r in rows[3:]} == {"表头信息", "历史记录", "得分填写", "跳过的文件"}
+    found = {(r[0], r[2], r[7]) for r in rows[3:]}
     assert ("2026年度评分表_涪陵示例粮油有限公司.xlsx", "E51", "SCORE_TEXT") in found
     assert ("2026年度评分表_涪陵示例文化传媒有限公司.xlsx", "F2", "CREDIT_CODE_MISSING") in found
     assert ("往年结果/2025年度考核结果.xlsx", None, "FILE_SKIPPED") in found

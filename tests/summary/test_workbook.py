@@ -137,16 +137,13 @@ def test_sheets_titles_and_print_setup(book: openpyxl.Workbook) -> None:
         assert ws.page_setup.paperSize == 9
         assert ws.print_title_rows
         assert ws["A3"].font.name == "宋体"
+        # A known scale, never "fit to one page wide": 10 pt text prints at 8 pt or more.
+        setup = ws.sheet_properties.pageSetUpPr
+        assert setup is None or not setup.fitToPage
+        assert MIN_SCALE <= ws.page_setup.scale <= 100
         if ws.title in grouped:
-            assert (
-                not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
-            )
-            assert MIN_SCALE <= ws.page_setup.scale <= 100
             assert ws.print_title_cols == "$A:$B"  # 排名 and 企业名称 on every page
             assert ws.col_breaks.brk, "more than one page across"
-        else:
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
-            assert ws.page_setup.fitToHeight == 0
     overview = book["汇总"]
     assert overview.freeze_panes == "C4"
     assert overview.auto_filter.ref == "A3:V13"
@@ -350,13 +347,24 @@ def test_trend_with_a_single_year(data: dict, tmp_path: Path) -> None:
 
 def test_issue_rows_for_every_file(book: openpyxl.Workbook) -> None:
     ws = book["校验问题"]
-    assert _header(ws, 3) == ["文件", "工作表", "单元格", "级别", "代码", "说明", "文件状态"]
+    # A Chinese category for each finding; the stable code in a narrow last column (a code
+    # this version does not declare, as SCORE_RANGE here, is 其他).
+    assert _header(ws, 3) == [
+        "文件",
+        "工作表",
+        "单元格",
+        "级别",
+        "类别",
+        "说明",
+        "文件状态",
+        "代码",
+    ]
     rows = [row for row in ws.iter_rows(min_row=4, values_only=True) if row[0] is not None]
     assert rows == [
-        ("a.xlsx", "评分表", "F12", "警告", "SCORE_TEXT", "得分以文本录入，已按数字读取", "已接收"),
-        ("a.xlsx", "评分表", "F70", "警告", "TOTAL_MISMATCH", "表内合计与程序计算不一致", "已接收"),
-        ("b.xlsx", "评分表", "F20", "错误", "SCORE_RANGE", "得分超出范围，请填写0至分值之间的数", "已退回"),
-        ("~$lock.xlsx", None, None, None, None, "（未记录具体问题）", "已跳过"),
+        ("a.xlsx", "评分表", "F12", "警告", "得分填写", "得分以文本录入，已按数字读取", "已接收", "SCORE_TEXT"),
+        ("a.xlsx", "评分表", "F70", "警告", "得分填写", "表内合计与程序计算不一致", "已接收", "TOTAL_MISMATCH"),
+        ("b.xlsx", "评分表", "F20", "错误", "其他", "得分超出范围，请填写0至分值之间的数", "已退回", "SCORE_RANGE"),
+        ("~$lock.xlsx", None, None, None, None, "（未记录具体问题）", "已跳过", None),
     ]  # fmt: skip
 
 
