@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -70,25 +69,18 @@ def place_record(xml: str) -> Placed:
     if _ANCHOR_STYLE not in xml:
         return Placed(xml, estimate_pages(xml))
     root = etree.fromstring(xml.encode())
-    body = root.find(f"{_W}body")
-    anchor = (
-        next((p for p in body.iter(f"{_W}p") if _style(p) == _ANCHOR_STYLE), None)
-        if body is not None
-        else None
-    )
-    if body is None or anchor is None:
+    body = root.find(_BODY)
+    children = list(body) if body is not None else []
+    at = next((i for i, el in enumerate(children) if _style(el) == _ANCHOR_STYLE), None)
+    if body is None or at is None:
         return Placed(xml, estimate_pages(xml))
-    before = []
-    for child in body:
-        if child is anchor:
-            break
-        before.append(child)
-    pages, used = _measure(before)
-    frames = [p for p in body.iter(f"{_W}p") if _style(p) == _RECORD_STYLE]
+    anchor = children[at]
+    pages, used = _measure(children[:at])
+    frames = [el for el in children[at + 1 :] if _style(el) == _RECORD_STYLE]
     need = (len(frames) + 1 + MARGIN_LINES) * LINE_PITCH
-    _fix_rules(frames)
+    changed = _fix_rules(frames)
     if pages % 2 == 0 and used + need <= TEXT_H:
-        return Placed(_text(root, xml), pages)
+        return Placed(_text(root, xml) if changed else xml, pages)
     _own_section(body, anchor)
     return Placed(_text(root, xml), pages + (1 if pages % 2 else 2))
 
@@ -96,7 +88,7 @@ def place_record(xml: str) -> Placed:
 def estimate_pages(xml: str) -> int:
     """Estimated pages of a rendered document.xml (at least 1)."""
     root = etree.fromstring(xml.encode())
-    body = root.find(f"{_W}body")
+    body = root.find(_BODY)
     return _measure(list(body))[0] if body is not None else 1
 
 
@@ -105,18 +97,27 @@ def _text(root: etree._Element, original: str) -> str:
     return head + etree.tostring(root, encoding="unicode")
 
 
+_BODY, _P, _TBL, _TR, _TC, _PPR, _PSTYLE, _T, _VAL = (
+    f"{_W}{t}" for t in ("body", "p", "tbl", "tr", "tc", "pPr", "pStyle", "t", "val")
+)
+_GRIDCOL, _TBLHEADER, _W_W = f"{_W}gridCol", f"{_W}tblHeader", f"{_W}w"
+
+
 def _style(p: etree._Element) -> str:
-    style = p.find(f"{_W}pPr/{_W}pStyle")
-    return style.get(f"{_W}val", "") if style is not None else ""
+    ppr = p.find(_PPR)
+    style = ppr.find(_PSTYLE) if ppr is not None else None
+    return style.get(_VAL, "") if style is not None else ""
 
 
-def _fix_rules(frames: list[etree._Element]) -> None:
-    """Without 抄送 the one line left opens with the thick rule too."""
+def _fix_rules(frames: list[etree._Element]) -> bool:
+    """Without 抄送 the one line left opens with the thick rule too (True: changed)."""
     if len(frames) != 1:
-        return
+        return False
     top = frames[0].find(f"{_W}pPr/{_W}pBdr/{_W}top")
-    if top is not None:
-        top.set(f"{_W}sz", "8")
+    if top is None or top.get(f"{_W}sz") == "8":
+        return False
+    top.set(f"{_W}sz", "8")
+    return True
 
 
 def _own_section(body: etree._Element, anchor: etree._Element) -> None:
@@ -150,13 +151,9 @@ def _own_section(body: etree._Element, anchor: etree._Element) -> None:
 # --- the measure ---------------------------------------------------------------------------
 
 
-_HALF = re.compile(r"[\x20-\x7e]")
-
-
 def _width(text: str) -> float:
     """Text width in characters: Chinese and full-width 1, ASCII ½."""
-    half = len(_HALF.findall(text))
-    return len(text) - half / 2
+    return len(text) - len(text.encode("ascii", "ignore")) / 2
 
 
 def _lines(width: float, per_line: float, first_indent: float = 0) -> int:
@@ -166,7 +163,7 @@ def _lines(width: float, per_line: float, first_indent: float = 0) -> int:
 
 
 def _paragraph_text(p: etree._Element) -> str:
-    return "".join(t.text or "" for t in p.iter(f"{_W}t"))
+    return "".join(p.itertext(_T))
 
 
 def _run_size(p: etree._Element, default: float) -> float:
@@ -185,11 +182,12 @@ class _Block:
 
 def _paragraph(p: etree._Element) -> tuple[int, bool, bool, bool]:
     """(height, keep with next, keep lines, page break before) of one body paragraph."""
-    ppr = p.find(f"{_W}pPr")
+    ppr = p.find(_PPR)
     style = _style(p)
+    tags = {child.tag for child in ppr} if ppr is not None else set()
 
     def has(tag: str) -> bool:
-        return ppr is not None and ppr.find(f"{_W}{tag}") is not None
+        return f"{_W}{tag}" in tags
 
     keep_next = has("keepNext") or style in _KEEP_NEXT
     keep_lines = has("keepLines") or (keep_next and style != "")
@@ -207,22 +205,45 @@ def _paragraph(p: etree._Element) -> tuple[int, bool, bool, bool]:
 
 
 def _table_rows(tbl: etree._Element) -> tuple[list[int], int]:
-    """Each row's height (twips) and the repeated header's."""
-    widths = [int(c.get(f"{_W}w", "0")) for c in tbl.iter(f"{_W}gridCol")]
-    rows, header = [], 0
-    for tr in tbl.findall(f"{_W}tr"):
-        lines = 1
-        for i, tc in enumerate(tr.findall(f"{_W}tc")):
-            width = widths[i] if i < len(widths) else TEXT_W
-            per_line = (width - _CELL_MARGINS) / (_TABLE_PT * 20)
-            lines = max(
-                lines,
-                sum(_lines(_width(_paragraph_text(p)), per_line) for p in tc.findall(f"{_W}p")),
-            )
-        height = lines * TABLE_LINE + 30  # rules and the cell's own spacing
-        rows.append(height)
-        if tr.find(f"{_W}trPr/{_W}tblHeader") is not None:
-            header = height
+    """Each row's height (twips) and the repeated header's: one pass over the table's rows,
+    cells and texts (a cell's paragraphs are taken as one; the annex has one per cell)."""
+    per_line = [
+        (int(c.get(_W_W, "0")) - _CELL_MARGINS) / (_TABLE_PT * 20) for c in tbl.iter(_GRIDCOL)
+    ]
+    rows: list[int] = []
+    header = 0
+    text: list[str] = []
+    lines, col, is_header = 0, -1, False
+
+    def close_cell() -> None:
+        nonlocal lines
+        if col >= 0:
+            chars = per_line[col] if col < len(per_line) else _BODY_CHARS
+            lines = max(lines, _lines(_width("".join(text)), chars))
+
+    def close_row() -> None:
+        nonlocal header
+        close_cell()
+        if col >= 0 or lines:
+            height = max(lines, 1) * TABLE_LINE + 30  # rules and the cell's own spacing
+            rows.append(height)
+            if is_header:
+                header = height
+
+    for el in tbl.iter(_TR, _TC, _T, _TBLHEADER):
+        tag = el.tag
+        if tag == _TR:
+            if rows or col >= 0:
+                close_row()
+            lines, col, text, is_header = 0, -1, [], False
+        elif tag == _TC:
+            close_cell()
+            col, text = col + 1, []
+        elif tag == _T:
+            text.append(el.text or "")
+        else:
+            is_header = True
+    close_row()
     return rows, header
 
 
