@@ -23,6 +23,8 @@ __all__ = [
     "print_issues",
     "print_results",
     "print_run_issues",
+    "print_skipped",
+    "print_warnings",
     "progress_bar",
 ]
 
@@ -83,6 +85,46 @@ def print_issues(
     out.print(table)
     if hidden:
         out.print(f"……另有 {hidden} 条问题未列出，完整列表见汇总表“校验问题”工作表和 report.json。")
+
+
+def print_warnings(reports: Sequence[FileReport], limit: int = 5) -> None:
+    """How many warnings the accepted and rejected sheets carry, and the first few: a sheet
+    read with warnings is graded, but the operator should check what was read."""
+    rows = [
+        (r, i)
+        for r in reports
+        if r.status is not FileStatus.SKIPPED
+        for i in r.issues
+        if not i.is_error
+    ]
+    if not rows:
+        return
+    files = len({r.path for r, _ in rows})
+    shown = rows[:limit]
+    out.print(
+        labelled(
+            "警告：",
+            "yellow",
+            f"{files} 个文件共 {len(rows)} 条（已照常评级，请核对）"
+            + (f"，前 {len(shown)} 条：" if len(rows) > len(shown) else "："),
+        )
+    )
+    for report, issue in shown:
+        where = " › ".join(part for part in (report.path, issue.sheet, issue.cell) if part)
+        out.print(f"  {where}：{issue.message}")
+    if len(rows) > len(shown):
+        out.print(f"  ……其余 {len(rows) - len(shown)} 条见汇总表“校验问题”工作表和 report.json。")
+
+
+def print_skipped(reports: Sequence[FileReport]) -> None:
+    """Every skipped file by name, with why it was skipped."""
+    skipped = [r for r in reports if r.status is FileStatus.SKIPPED]
+    if not skipped:
+        return
+    out.print(f"已跳过的文件（{len(skipped)} 个，未作为评分表读取）：")
+    for report in skipped:
+        reason = "；".join(i.message for i in report.issues) or "不是评分表"
+        out.print(f"  {report.path}：{reason}")
 
 
 def print_file_counts(reports: Sequence[FileReport]) -> None:

@@ -83,6 +83,7 @@ class Outputs:
     report: Path | None = None
     notices: list[Path] = field(default_factory=list)
     returned: list[Path] = field(default_factory=list)
+    print_pages: int = 0  # of the combined print file (estimated, notices/pages.py)
 
     def write(
         self,
@@ -115,6 +116,7 @@ class Outputs:
                 staged = staged_future.result()
                 restore_issued(staged.staging, year_dir, plan, self.files)
                 self.notices = [n.path for n in staged.publish()]
+                self.print_pages = staged.pages
                 self.manifest.forget_under(year_dir / NOTICES_DIR)
                 for path in files_under(year_dir / NOTICES_DIR):
                     self.manifest.record(path)
@@ -208,8 +210,15 @@ class Outputs:
             self.manifest.record(self.summary)
 
     def _report_text(self) -> str:
+        from .notices.letters import letter_names, letters_due
+
         year_dir = self.job.year_dir
         where = {r.key: r.path.relative_to(year_dir).as_posix() for _, r in self.files}
+        due = letters_due([plan for plan, _ in self.files])
+        letters = {
+            plan.result.key: f"{NOTICES_DIR}/{name}"
+            for plan, name in zip(due, letter_names(due), strict=True)
+        }
         data = report_data(
             self.job.year,
             self.reports,
@@ -217,6 +226,7 @@ class Outputs:
             where,
             self.run_issues,
             notice_status(self.register.entries),
+            letters,
         )
         return dumps(data)
 

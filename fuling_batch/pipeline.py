@@ -58,6 +58,7 @@ class RunOutcome:
     notices: list[Path] = field(default_factory=list)
     returned: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    print_pages: int = 0  # pages of the combined print file (an even number per notice)
     run_issues: list[Issue] = field(default_factory=list)
     register: RegisterView = EMPTY_REGISTER  # the year's 发文登记 after the run
 
@@ -263,6 +264,7 @@ class _YearRun(RunSettings):
             notices=outputs.notices,
             returned=outputs.returned,
             timings=self.timings,
+            print_pages=outputs.print_pages,
             run_issues=outputs.run_issues,
             register=register,
         )

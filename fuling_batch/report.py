@@ -27,15 +27,19 @@ def report_data(
     notices: Mapping[str, str] | None = None,
     run_issues: Sequence[Issue] = (),
     status: Mapping[str, tuple[str, str]] | None = None,
+    letters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """report.json (docs/architecture.md, report.json).
 
+    ``letters`` maps an enterprise key to its 调整建议函 (relative, POSIX), written beside the
+    notices for every 调整.
     ``notices`` maps an enterprise key to its notice path (relative, POSIX); ``run_issues`` are
     the year-level findings; ``status`` maps a key to its notice's 文号 and register state
     (:func:`notice_status`).
     """
     notices = notices or {}
     status = status or {}
+    letters = letters or {}
     return {
         "year": year,
         "run_issues": [
@@ -50,7 +54,11 @@ def report_data(
             for report in reports
         ],
         "results": [
-            _result(result, notices.get(result.key), status.get(result.key)) for result in results
+            {
+                **_result(result, notices.get(result.key), status.get(result.key)),
+                "letter": letters.get(result.key),
+            }
+            for result in results
         ],
     }
 

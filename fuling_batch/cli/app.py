@@ -20,6 +20,7 @@ from ..config import Config, load_config
 from ..console import err, labelled
 from ..errors import FulingError, UsageError
 from ..runtime.oserrors import output_error
+from .chinese import ChineseGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -182,8 +183,13 @@ jobs_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="fuling-batch")
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__,
+    prog_name="fuling-batch",
+    help="显示版本号并退出。",
+    message="%(prog)s 版本 %(version)s",
+)
 def main() -> None:
     """涪陵区国有企业党组织规范化建设考核：评分表批量校验、评级、汇总与通知书生成。"""
 

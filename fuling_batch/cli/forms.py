@@ -80,10 +80,20 @@ def notice_template(out_path: Path | None) -> None:
     default=None,
     help="评分表模板，默认 templates/score_template.xlsx。",
 )
+@click.option(
+    "--force", is_flag=True, help="文件夹中已有表格文件时仍写入（同名文件会被示例覆盖）。"
+)
 @handle_errors
-def sample(folder: Path, template_path: Path | None) -> None:
+def sample(folder: Path, template_path: Path | None, force: bool) -> None:
     """生成演示用的示例评分表（虚构企业，涵盖各种考核结果）及上年度结果。"""
-    from ..forms.samples import LAST_YEAR_FILE, write_last_year, write_sample_input
+    from ..forms.samples import LAST_YEAR_FILE, sheets_in, write_last_year, write_sample_input
+
+    if not force and (found := sheets_in(folder)):
+        raise UsageError(
+            f"文件夹 {folder} 中已有 {len(found)} 个表格文件（如 {found[0].relative_to(folder)}）："
+            "示例评分表是虚构企业的，不应与真实评分表混在一起，同名文件还会被覆盖。"
+            "请指定一个新的文件夹（如 fuling-batch sample 示例评分表）；确需写入请加 --force"
+        )
 
     template_path = template_path or Path("templates") / "score_template.xlsx"
     if not template_path.is_file():

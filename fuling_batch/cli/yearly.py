@@ -17,6 +17,8 @@ from ..console import (
     print_issues,
     print_results,
     print_run_issues,
+    print_skipped,
+    print_warnings,
     progress_bar,
 )
 from ..rules.models import FileStatus
@@ -106,6 +108,7 @@ def run(
     replace: bool,
 ) -> None:
     """校验、评级、记入历年数据库，并生成汇总表、通知书和 report.json。"""
+    from ..notices.pages import sheets
     from ..pipeline import run as run_job
 
     config = _config(config_path)
@@ -127,6 +130,8 @@ def run(
         )
     print_issues(outcome.reports, errors_only=True, limit=RUN_TABLE_ROWS)
     print_results(outcome.results)
+    print_warnings(outcome.reports)
+    print_skipped(outcome.reports)
     print_file_counts(outcome.reports)
     out.print(f"输出文件夹：{outcome.year_dir}")
     if outcome.summary:
@@ -134,6 +139,11 @@ def run(
     out.print(
         f"  通知书：{len(outcome.notices)} 份；退回修改：{len(outcome.returned)} 份；report.json"
     )
+    if outcome.print_pages:
+        out.print(
+            f"  合并打印版：约 {outcome.print_pages} 页，双面打印约需 "
+            f"{sheets(outcome.print_pages)} 张 A4 纸（每份通知书从单页起印、在双页结束）"
+        )
     if missing := outcome.missing_returned:
         err.print(
             labelled(

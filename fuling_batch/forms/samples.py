@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..intake.discover import SPREADSHEET_SUFFIXES
 from ..rules.creditcode import check_character
 from ..rules.standard import Standard, load_standard
 from ..runtime.fileio import atomic_path
@@ -24,6 +25,7 @@ __all__ = [
     "SampleEnterprise",
     "fictional_code",
     "fill_score_sheet",
+    "sheets_in",
     "write_sample_input",
 ]
 
@@ -317,6 +319,20 @@ def _sample_sheet(
             remarks[line.code] = f"{REASONS[(n + ent.serial) % len(REASONS)]}，扣{off:g}分"
     scores.update(ent.text_scores)
     return scores, remarks
+
+
+def sheets_in(folder: Path) -> list[Path]:
+    """The spreadsheets already under ``folder`` (Office lock files aside): the sample's
+    fictional sheets must not be mixed with real ones, nor overwrite one of the same name."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in SPREADSHEET_SUFFIXES
+        and not path.name.startswith("~$")
+        and path.is_file()
+    )
 
 
 def write_sample_input(

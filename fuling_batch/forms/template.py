@@ -130,6 +130,8 @@ class _Styles:
         self.guide_title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.amber = wb.add_format({"bg_color": "#FFD966"})
         self.red = wb.add_format({"font_color": "#C00000", "bold": True, "bg_color": "#FCE4E4"})
+        self.sign_label = wb.add_format({**base, "bold": True, "align": "right"})
+        self.sign_line = wb.add_format({**base, "bottom": 1, "align": "center"})
 
 
 def _sheet_title(standard: Standard) -> str:
@@ -180,12 +182,28 @@ def _write_score_sheet(
     cells = ",".join(xl_rowcol_to_cell(r, _SCORE) for r in subtotals)
     _write_sum_row(ws, st, row, "合计", standard.total, cells)
 
+    row = _write_signatures(ws, st, row + 2)
+
     _conditional_formats(ws, st, score_rows, parents)
     _page_setup(ws, standard, last_row=row)
     ws.ignore_errors({"number_stored_as_text": f"A{_TABLE_ROW + 2}:A{row + 1}"})
     ws.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True})
     ws.freeze_panes(_TABLE_ROW + 1, 0)
     ws.set_selection(score_rows[0], _SCORE, score_rows[0], _SCORE)
+
+
+SIGNATURE_LABEL = "考核组成员签字："
+DATE_LABEL = "日期："
+
+
+def _write_signatures(ws: Worksheet, st: _Styles, row: int) -> int:
+    """The lines the 考核组 sign and date on paper, below the 合计; returns the last row.
+    (Not a header label: ``考核组成员签字`` is not ``考核组成员``, so the reader passes it by.)"""
+    for i, (label, line) in enumerate(((SIGNATURE_LABEL, ""), (DATE_LABEL, "年　　月　　日"))):
+        ws.set_row(row + i, 36)
+        ws.merge_range(row + i, _CODE, row + i, _TEXT, label, st.sign_label)
+        ws.merge_range(row + i, _KEY, row + i, _REMARK, line, st.sign_line)
+    return row + 1
 
 
 def _write_sum_row(
@@ -200,9 +218,14 @@ def _write_sum_row(
 
 def _write_header_block(ws: Worksheet, st: _Styles, header: Mapping[str, str | int]) -> None:
     """Labels two per row, in HEADER_LABELS order: label A → value B; label C:E (merged) → F."""
+    heights: dict[int, float] = {}
     for i, label in enumerate(HEADER_LABELS):
         row = _HEADER_ROW0 + i // 2
-        ws.set_row(row, 22)
+        # A long pre-filled value (党组织名称, 考核组成员 from a roster) wraps in a taller row.
+        text = str(header.get(label) or "")
+        width = _WIDTHS[1] if i % 2 == 0 else _WIDTHS[_REMARK]
+        heights[row] = max(heights.get(row, 22.0), _row_height(text, width) if text else 22.0)
+        ws.set_row(row, heights[row])
         if i % 2 == 0:
             ws.write_string(row, 0, label, st.label)
             value_col = 1
@@ -363,9 +386,13 @@ def _guide_text(standard: Standard) -> list[str]:
         f"六、评定等次：总分{fmt_number(g.pass_min)}分及以上为合格；{fmt_number(g.basic_min)}分及以上、"
         f"不满{fmt_number(g.pass_min)}分为基本合格；{fmt_number(g.basic_min)}分以下为不合格。"
         "总分由汇总程序按各行得分重新计算，表内小计、合计仅供参考。" + rule_sentence(),
-        "七、请勿修改“编号”“评分标准”“重点项”“分值”列，勿插入、删除行，勿重命名或删除工作表；"
-        "评分表已设保护（无密码），只有需要填写的单元格可以编辑，可调整行高以显示较长的扣分说明。",
-        "八、保存：用 Excel 或 WPS 填写后保存为 .xlsx 格式（不要另存为 .xls、.et 或 PDF），"
+        "七、程序按“编号”列的编号和表头标签文字查找内容：不要修改“编号”“分值”“重点项”列和"
+        "表头标签文字，不要删除评分行，一个文件只放一个企业的评分表。在此前提下，插入行或列（如加注）、"
+        "调整行高列宽、重命名工作表都不影响汇总。评分表已设保护（无密码，可在“审阅”中撤销），"
+        "只有需要填写的单元格可以编辑。",
+        "八、签字：打分完成后打印评分表，考核组成员在表末“考核组成员签字”处签字并填写日期，"
+        "纸质件留存备查。",
+        "九、保存：用 Excel 或 WPS 填写后保存为 .xlsx 格式（不要另存为 .xls、.et 或 PDF），"
         "文件名建议为“年度评分表_企业名称.xlsx”。",
     ]
 

@@ -87,6 +87,7 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
         )
     sheet, header_row, columns = found
     records, issues = _parse_rows(grid_by_sheet[sheet], header_row, columns, year, file, sheet)
+    issues[:0] = _title_year(grid_by_sheet[sheet][:header_row], sheet, year, file)
     if not records:
         if not any(issue.is_error for issue in issues):
             issues.append(_error("IMPORT_EMPTY", "表头下没有可导入的数据行", file, sheet))
@@ -226,6 +227,42 @@ def _parse_rows(
             )
         )
     return records, issues
+
+
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def _title_year(title_rows: list[list[Any]], sheet: str, year: int, file: str) -> list[Issue]:
+    """A warning when the title above the table (else the sheet's name) names only other years
+    than ``year``: ``history import 2026年度汇总表.xlsx --year 2025`` is most likely a typo."""
+    for r, row in enumerate(title_rows):
+        for c, value in enumerate(row):
+            text = cell_text(value)
+            named = {int(y) for y in _TITLE_YEAR.findall(text)}
+            if named and year not in named:
+                return [
+                    _title_warning(text, named, year, file, sheet, f"{column_letter(c)}{r + 1}")
+                ]
+            if named:
+                return []
+    named = {int(y) for y in _TITLE_YEAR.findall(sheet)}
+    if named and year not in named:
+        return [_title_warning(f"工作表“{sheet}”", named, year, file, sheet, "")]
+    return []
+
+
+def _title_warning(
+    title: str, named: set[int], year: int, file: str, sheet: str, cell: str
+) -> Issue:
+    years = "、".join(str(y) for y in sorted(named))
+    return Issue.warning(
+        "IMPORT_TITLE_YEAR",
+        f"文件标题“{title}”写的是{years}年，与导入年度{year}不符；已按{year}年度导入。"
+        f"如年度填错，请用 --year {min(named)} 重新导入",
+        file=file,
+        sheet=sheet,
+        cell=cell,
+    )
 
 
 def _number(value: Any) -> float | None:

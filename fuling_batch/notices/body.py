@@ -12,14 +12,14 @@ from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_TblPr
-from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from .layout import (
     FONT_H1,
+    LINE_PITCH,
+    TEXT_H,
     TEXT_W,
     TEXT_W_PT,
     indent,
@@ -333,65 +333,58 @@ def add_signature(doc: DocumentObject, annex: str = "") -> None:
 
 
 def add_record(doc: DocumentObject) -> None:
-    """The 版记 (抄送, 印发机关 and 印发日期) at the foot of the last page."""
-    table = doc.add_table(rows=4, cols=1)
-    rows = ("{%tr if copy_to %}", "抄送：{{ copy_to }}。", "{%tr endif %}", None)
-    set_column_widths(table, [TEXT_W])
-    for r, value in enumerate(rows):
-        p = table.cell(r, 0).paragraphs[0]
-        p.style = doc.styles["版记"]
-        if value is not None:
-            p.add_run(value)
-        else:
-            p.add_run("{{ print_authority }}")
-            p.add_run("\t")
-            p.add_run("{{ issue_date }}印发")
-            tab = OxmlElement(
-                "w:tab", attrs={qn("w:val"): "right", qn("w:pos"): str(TEXT_W - 2 * 14 * 20)}
-            )
-            ppr_child(p._p.get_or_add_pPr(), "tabs").append(tab)
-    _float_to_page_foot(table)
+    """The 版记 (抄送, 印发机关 and 印发日期): one frame per line at the foot of the text block,
+    its last rule on the block's bottom edge (GB/T 9704-2012, 7.4). Frames at a fixed place are
+    what Word, WPS and LibreOffice all honour; :func:`~fuling_batch.notices.pages.place_record`
+    then puts them on the notice's last, even page (after an even-page section break when the
+    text does not leave room on an even page)."""
+    paragraph(doc, style="版记位置")
+    tag(doc, "if copy_to")
+    _record_line(doc, "抄送：{{ copy_to }}。", rows_below=1, top=RECORD_RULE_THICK)
+    tag(doc, "endif")
+    p = _record_line(doc, "{{ print_authority }}", rows_below=0, top=RECORD_RULE_THIN)
+    p.add_run("\t")
+    p.add_run("{{ issue_date }}印发")
+    tab = OxmlElement("w:tab", attrs={qn("w:val"): "right", qn("w:pos"): str(TEXT_W - 2 * 14 * 20)})
+    ppr_child(p._p.get_or_add_pPr(), "tabs").append(tab)
     last = paragraph(doc)
     indent(last._p.get_or_add_pPr(), firstLine=0)
 
 
-def _float_to_page_foot(table: Table) -> None:
-    """版记 rules: thick top and bottom, thin between; floated to the bottom of the text block."""
-    tbl_pr: CT_TblPr = table._tbl.tblPr
-    seq = (
-        "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
-        "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
-        "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
-    )  # fmt: skip
+# The 版记's rules (GB/T 9704-2012, 7.4.1): first and last 0.35 mm, those between 0.25 mm
+# (eighths of a point).
+RECORD_RULE_THICK, RECORD_RULE_THIN = "8", "6"
 
-    def add(tag: str, attrs: dict[str, str]) -> BaseOxmlElement:
-        for old in tbl_pr.findall(qn(tag)):
-            tbl_pr.remove(old)
-        el = OxmlElement(tag, attrs={qn(f"w:{k}"): v for k, v in attrs.items()})
-        tbl_pr.insert_element_before(el, *seq[seq.index(tag) + 1 :])
-        return el
 
-    for old in tbl_pr.findall(qn("w:tblStyle")):
-        tbl_pr.remove(old)
-    add(
-        "w:tblpPr",
-        {
-            "vertAnchor": "margin",
-            "horzAnchor": "margin",
-            "tblpYSpec": "bottom",
-            "tblpXSpec": "center",
-        },
+def _record_line(doc: DocumentObject, text: str, rows_below: int, top: str) -> Paragraph:
+    """One line of the 版记 as a frame of one grid line, ``rows_below`` lines above the
+    block's bottom edge; the last line also carries the closing rule."""
+    p = paragraph(doc, text, "版记")
+    ppr = p._p.get_or_add_pPr()
+    ppr_child(
+        ppr,
+        "framePr",
+        w=str(TEXT_W),
+        h=str(LINE_PITCH),
+        hRule="exact",
+        wrap="notBeside",
+        vAnchor="margin",
+        hAnchor="margin",
+        xAlign="center",
+        y=str(TEXT_H - (rows_below + 1) * LINE_PITCH),
     )
-    add("w:tblW", {"w": str(TEXT_W), "type": "dxa"})
-    borders = add("w:tblBorders", {})
-    for side, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None),
-                       ("insideH", "6"), ("insideV", None)):  # fmt: skip
-        attrs = (
-            {"val": "single", "sz": size, "space": "0", "color": "000000"}
-            if size
-            else {"val": "nil"}
+    border = ppr_child(ppr, "pBdr")
+    sides = [("top", top)] + ([("bottom", RECORD_RULE_THICK)] if rows_below == 0 else [])
+    for side, size in sides:
+        border.append(
+            OxmlElement(
+                f"w:{side}",
+                attrs={
+                    qn("w:val"): "single",
+                    qn("w:sz"): size,
+                    qn("w:space"): "0",
+                    qn("w:color"): "000000",
+                },
+            )
         )
-        borders.append(OxmlElement(f"w:{side}", attrs={qn(f"w:{k}"): v for k, v in attrs.items()}))
-    margins = add("w:tblCellMar", {})
-    for side in ("left", "right"):
-        margins.append(OxmlElement(f"w:{side}", attrs={qn("w:w"): "0", qn("w:type"): "dxa"}))
+    return p

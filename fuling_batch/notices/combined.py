@@ -1,8 +1,10 @@
 """One combined file of all notices, for printing.
 
-Each notice's body becomes one section of a single document (a section break between notices,
-page numbers restarting at "— 1 —"), so it prints exactly like the separate files with the
-same footers. Each rendering process compresses its notices' bodies (:class:`Chunk`); here the
+Each notice's body becomes one section of a single document (or two, when its 版记 has a page
+of its own: ``pages.py``), so it prints exactly like the separate files with the same footers:
+each notice's first section starts on an odd page (the template's ``w:type oddPage``) with
+page numbers restarting at "— 1 —", and every notice ends on an even page, so printed on
+both sides no sheet of paper holds two enterprises. Each rendering process compresses its notices' bodies (:class:`Chunk`); here the
 compressed runs are only joined, so thousands of notices never sit in memory as one XML tree.
 """
 
@@ -217,3 +219,4 @@ class Chunk:
     head: str
     tail: str
     parts: dict[str, bytes]
+    pages: int = 0  # the estimated pages of its notices (notices/pages.py)

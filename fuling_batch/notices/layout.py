@@ -28,7 +28,10 @@ __all__ = [
     "FONT_H1",
     "FONT_TITLE",
     "LANDSCAPE_TEXT_W",
+    "LINE_PITCH",
+    "TABLE_LINE",
     "TABLE_SMALL_PT",
+    "TEXT_H",
     "TEXT_W",
     "apply_section",
     "apply_styles",
@@ -73,6 +76,11 @@ LANDSCAPE_TEXT_W = PAGE_H - 2 * LANDSCAPE_MARGIN
 
 
 TABLE_SMALL_PT = 10.5  # 五号
+
+
+# Table text (小四) on exact 18 pt lines: rows are as tall in every program, whatever font it has
+# (the 版记's place is worked out from them, notices/pages.py).
+TABLE_LINE = 360
 
 
 BODY_PT = 16  # 3号
@@ -275,6 +283,9 @@ def apply_styles(doc: DocumentObject) -> None:
             ppr_child(p, "pageBreakBefore")
         if "before" in opts:
             ppr_child(p, "spacing", before=str(opts["before"]), after="0")
+        if "line" in opts:
+            ppr_child(p, "spacing", before="0", after="0", line=str(opts["line"]),
+                      lineRule="exact")  # fmt: skip
         return st
 
     style(
@@ -319,7 +330,8 @@ def apply_styles(doc: DocumentObject) -> None:
     # 附件 (7.3.7): on a new page, "附件" in 3号黑体 at the top left, then its own title.
     style("GwAnnex", "附件标识", FONT_H1, BODY_PT, indent={"firstLine": 0}, jc="left",
           keep_next=True, page_break=True)  # fmt: skip
-    style("GwTable", "表格文字", FONT_BODY, 12, no_grid=True, indent={"firstLine": 0}, jc="left")
+    style("GwTable", "表格文字", FONT_BODY, 12, no_grid=True, indent={"firstLine": 0}, jc="left",
+          line=TABLE_LINE)  # fmt: skip
     style("GwTableSmall", "表格五号", FONT_BODY, TABLE_SMALL_PT, no_grid=True,
           indent={"firstLine": 0}, jc="left")  # fmt: skip
     style(
@@ -330,7 +342,10 @@ def apply_styles(doc: DocumentObject) -> None:
         no_grid=True,
         indent={"firstLine": 0, "left": 100, "right": 100},
         jc="left",
+        line=LINE_PITCH,
     )
+    # The empty paragraph before the 版记: where an even-page section break goes when needed.
+    style("GwRecordAnchor", "版记位置", FONT_BODY, BODY_PT, indent={"firstLine": 0})
     style("GwPageNumber", "页码", FONT_PAGE, 14, no_grid=True, indent={"firstLine": 0})
 
 
@@ -364,6 +379,15 @@ def apply_section(doc: DocumentObject, landscape: bool = False) -> None:
         grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     for key in ("rsidR", "rsidRPr", "rsidSect"):
         sp.attrib.pop(qn(f"w:{key}"), None)
+    # Each document starts on an odd page with "— 1 —": so does each notice of the combined
+    # print file, whose sections these are (duplex printing never puts two on one sheet).
+    for old in sp.findall(qn("w:type")) + sp.findall(qn("w:pgNumType")):
+        sp.remove(old)
+    sp.insert(0, OxmlElement("w:type", attrs={qn("w:val"): "oddPage"}))
+    cols = sp.find(qn("w:cols"))
+    (cols if cols is not None else grid).addprevious(
+        OxmlElement("w:pgNumType", attrs={qn("w:start"): "1"})
+    )
 
     doc.settings.odd_and_even_pages_header_footer = True
     sect.footer.is_linked_to_previous = False

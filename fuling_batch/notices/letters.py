@@ -34,7 +34,7 @@ from .context import (
     notice_title_lines,
 )
 from .pdf import convert_to_pdf
-from .prepare import PreparedTemplate, check_template, render_notice
+from .prepare import PreparedTemplate, check_template, render_paged
 from .template import build_template, resolve_template
 from .titles import BREAK_BAD, BREAK_WEAK, Phrase, name_phrases, title_lines
 
@@ -201,7 +201,8 @@ def write_letters(
         prepared = check_template(Path(template or default_letter_template()), LETTER_KEYS)
     paths = []
     for plan, name in zip(due, letter_names(due), strict=True):
-        data = render_notice(prepared, letter_context(plan, config, day))
+        texts, _ = render_paged(prepared, letter_context(plan, config, day))
+        data = prepared.package({k: t.encode() for k, t in texts.items()}, {})
         paths.append(write_atomic(Path(folder) / name, _writer(data)))
     if pdf:
         convert_to_pdf(paths)

@@ -19,6 +19,9 @@ __all__ = ["convert_to_pdf", "require_soffice"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SOFFICE_TIMEOUT_S = 600
+# The blank pages that odd- and even-page section breaks insert are printed pages: kept in the
+# PDF (LibreOffice leaves them out by default), so that it pages like the printed notice.
+_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 
 def require_soffice() -> str:
@@ -81,7 +84,7 @@ def convert_to_pdf(paths: Sequence[Path]) -> list[Path]:
         # the conversion request.
         profile = Path(tmp, "profile").as_uri()
         copies = [_lo_copy(path, Path(tmp, "lo", path.name)) for path in paths]
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", _PDF,
                "--outdir", str(Path(tmp, "lo")), *map(str, copies)]  # fmt: skip
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=_SOFFICE_TIMEOUT_S)

@@ -43,11 +43,13 @@ __all__ = [
     "compiling",
     "make_environment",
     "render_notice",
+    "render_paged",
     "render_parts",
 ]
 
 
 from .package import (
+    DOCUMENT,
     TEMPLATED,
     Deflated,
     ZipEntry,
@@ -57,6 +59,7 @@ from .package import (
     zip_entry,
     zip_package,
 )
+from .pages import place_record
 
 # docxtpl releases whose ``patch_xml`` this module was tested with: [from, to).
 TESTED = ((0, 17), (0, 21))
@@ -225,6 +228,17 @@ def _render_with_docxtpl(prepared: PreparedTemplate, context: Mapping[str, Any])
 
 
 _DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
+
+
+def render_paged(
+    prepared: PreparedTemplate, context: Mapping[str, Any]
+) -> tuple[dict[str, str], int]:
+    """:func:`render_parts` with the 版记 put on the last, even page
+    (:func:`~fuling_batch.notices.pages.place_record`), and the pages that takes."""
+    texts = render_parts(prepared, context)
+    placed = place_record(texts[DOCUMENT])
+    texts[DOCUMENT] = placed.xml
+    return texts, placed.pages
 
 
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:

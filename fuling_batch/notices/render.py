@@ -39,7 +39,7 @@ from .context import NoticePlan, build_context, complete_context, plan_notices
 from .letters import write_letters
 from .package import DOCUMENT, Deflated
 from .pdf import convert_to_pdf, require_soffice
-from .prepare import PreparedTemplate, check_template, render_parts
+from .prepare import PreparedTemplate, check_template, render_paged
 from .records import NoticeRecord, PlannedNotice
 from .signoff import write_sign_off
 from .template import default_notice_template
@@ -101,6 +101,7 @@ class StagedNotices:
     staging: Path
     records: list[NoticeRecord]
     contexts: list[dict[str, Any]] = field(default_factory=list)  # one per record
+    pages: int = 0  # of the combined print file (estimated, notices/pages.py): all even
 
     def publish(self) -> list[NoticeRecord]:
         """Replace ``notices/`` with the staged folder (the old one is removed)."""
@@ -209,7 +210,8 @@ def stage_notices(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return StagedNotices(Path(out_dir) / NOTICES_DIR, staging, records, contexts)
+    pages = sum(chunk.pages for chunk in chunks) if records else 0
+    return StagedNotices(Path(out_dir) / NOTICES_DIR, staging, records, contexts, pages)
 
 
 def notice_files(
@@ -311,8 +313,10 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
     head = tail = ""
     first: dict[str, bytes] = {}
     before: dict[str, tuple[bytes, Deflated]] = {}
+    pages = 0
     for i, (path, context) in enumerate(jobs):
-        texts = render_parts(prepared, context)
+        texts, counted = render_paged(prepared, context)
+        pages += counted
         encoded = {name: text.encode() for name, text in texts.items()}
         data = prepared.package(encoded, before)
         # Straight into the staging folder: the folder, not each file, is swapped in.
@@ -325,7 +329,7 @@ def _write_chunk(prepared: PreparedTemplate, jobs: list[Job], last: bool) -> Chu
         size += len(raw)
         pieces.append(comp.compress(raw))
     pieces.append(comp.flush(zlib.Z_SYNC_FLUSH))
-    return Chunk(b"".join(pieces), size, head, tail, first)
+    return Chunk(b"".join(pieces), size, head, tail, first, pages)
 
 
 _WORKER_TEMPLATE: PreparedTemplate | None = None

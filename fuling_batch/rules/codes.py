@@ -366,6 +366,12 @@ CODES: Mapping[str, IssueCode] = _registry(
             IMPORT,
             "该年度已有根据评分表处理得出的该企业结果，程序保留该结果，不用导入的行覆盖；一般无需处理。",
         ),
+        IssueCode(
+            "IMPORT_TITLE_YEAR",
+            WARNING,
+            IMPORT,
+            "导入文件的标题（或工作表名）写的是另一年度，与 --year 不符；请确认年度，填错时用正确的 --year 重新导入（重新导入会替换该年度的导入结果）。",
+        ),
         # -- the output folder (forms/returned.py, pipeline.py) ------------------------------
         IssueCode(
             "RETURNED_COPY_FAILED",

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..rules.codes import CODES
 from ..rules.issues import Severity
 from ..rules.models import FileReport, FileStatus, Grade, GradeResult
 from ..rules.standard import Line, Standard, fmt_number
+from .printing import fit_readably
 from .writer import (
     Column,
     Entry,
@@ -54,6 +56,7 @@ def write_deductions(
         Column("扣分", 6),
         Column("扣分说明", 50),
     ]
+    columns = fit_readably(columns, ("企业名称", "评分内容", "扣分说明"))
     out: SheetWriter = sheet("扣分明细", columns, freeze_cols=1)
     formats = [fmt.wrap, fmt.center, fmt.wrap, fmt.num, fmt.num, fmt.num, fmt.wrap]
 
@@ -109,12 +112,13 @@ def write_triangles(
         Column("最终等次", 9),
         Column("对等次的影响", 26),
     ]
+    columns = fit_readably(columns, ("企业名称", "评分内容", "未达标情况", "对等次的影响"))
     out: SheetWriter = sheet("▲未达标明细", columns, freeze_cols=1)
     items = {code: standard.item(code) for code in lines_of}
-    head = [fmt.text, fmt.center, fmt.text, fmt.num, fmt.num, fmt.wrap, fmt.num]
+    head = [fmt.wrap, fmt.center, fmt.wrap, fmt.num, fmt.num, fmt.wrap, fmt.num]
     # One formats list per pair of grades: rows sharing it share their row template.
     formats_of = {
-        (raw, final): [*head, fmt.grade[raw], fmt.grade[final], fmt.text]
+        (raw, final): [*head, fmt.grade[raw], fmt.grade[final], fmt.wrap]
         for raw in Grade
         for final in Grade
     }
@@ -138,6 +142,13 @@ def write_triangles(
     finish_table(out, out.rows(out.header_row, entries()), len(columns) - 1)
 
 
+def _category(code: str) -> str:
+    """The Chinese category of a finding (rules/codes.py); a code this version does not know
+    (a report of another version) is 其他 rather than a failed summary."""
+    found = CODES.get(code)
+    return found.category if found is not None else "其他"
+
+
 def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport]) -> None:
     rows: list[tuple[FileReport, list[object]]] = []
     for report in sorted(reports, key=lambda rep: rep.path):
@@ -152,23 +163,27 @@ def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport
                         issue.sheet,
                         issue.cell,
                         sev,
-                        issue.code,
+                        _category(issue.code),
                         issue.message,
                         status,
+                        issue.code,
                     ],
                 )
             )
         if not report.issues and report.status is not FileStatus.ACCEPTED:
-            rows.append((report, [report.path, "", "", "", "", "（未记录具体问题）", status]))
+            rows.append((report, [report.path, "", "", "", "", "（未记录具体问题）", status, ""]))
     columns = [
         Column("文件", fit_width(["文件", *(str(v[0]) for _, v in rows)], 16, 40)),
         Column("工作表", fit_width(["工作表", *(str(v[1]) for _, v in rows)], 8, 20)),
         Column("单元格", 8),
         Column("级别", 6),
-        Column("代码", fit_width(["代码", *(str(v[4]) for _, v in rows)], 8, 24)),
+        Column("类别", fit_width(["类别", *(str(v[4]) for _, v in rows)], 8, 14)),
         Column("说明", 60),
         Column("文件状态", 9),
+        # The stable code, for whoever reads report.json beside it: narrow, last.
+        Column("代码", fit_width(["代码", *(str(v[7]) for _, v in rows)], 8, 22)),
     ]
+    columns = fit_readably(columns, ("文件", "说明"))
     out: SheetWriter = sheet("校验问题", columns, freeze_cols=1)
     level = {
         Severity.ERROR.label: fmt.grade[Grade.FAIL],
@@ -181,7 +196,7 @@ def write_issues(sheet: SheetFactory, fmt: Formats, reports: Sequence[FileReport
         FileStatus.SKIPPED.label: fmt.center,
     }
     formats_of = {
-        (sev, status): [fmt.text, fmt.text, fmt.center, lf, fmt.text, fmt.wrap, sf]
+        (sev, status): [fmt.wrap, fmt.text, fmt.center, lf, fmt.center, fmt.wrap, sf, fmt.wrap]
         for sev, lf in level.items()
         for status, sf in status_fmt.items()
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..rules.numbering import Entry, NoticeState, RegisterView
+from .printing import fit_readably
 from .writer import Column, Formats, SheetFactory, SheetWriter, finish_table, fit_width
 from .writer import Entry as Row
 
@@ -41,6 +42,7 @@ def write_register(sheet: SheetFactory, fmt: Formats, register: RegisterView) ->
         Column("签发日期", 11),
         Column("说明", 30),
     ]
+    columns = fit_readably(columns, ("类别", "企业名称", "说明"))
     out: SheetWriter = sheet("发文登记", columns, freeze_cols=2)
     state_fmt = {
         NoticeState.DRAFT: fmt.center,
@@ -60,7 +62,7 @@ def write_register(sheet: SheetFactory, fmt: Formats, register: RegisterView) ->
                 e.issued,
                 _note(e, by_id, corrected_by, waiting),
             ]
-            formats = [fmt.int, fmt.text, fmt.text, fmt.wrap, fmt.text, state_fmt[e.state],
+            formats = [fmt.int, fmt.text, fmt.wrap, fmt.wrap, fmt.text, state_fmt[e.state],
                        fmt.center, fmt.wrap]  # fmt: skip
             yield values, formats, e.enterprise
 

@@ -19,6 +19,7 @@ from ..rules.identity import lineages
 from ..rules.models import Grade, GradeResult, YearRecord
 from ..rules.standard import Line, Standard, at_least, same_score
 from .detail import criterion
+from .printing import chart_px
 from .writer import (
     CHART_COLOURS,
     FONT,
@@ -44,15 +45,26 @@ __all__ = [
 ]
 
 WEAKEST = 10  # how many lines the 统计 sheet lists as the district's weakest
+# Two charts side by side below a table: each this wide (px), 20 apart.
+_CHART_W = 460
+_CHARTS_PX = 2 * _CHART_W + 20
 
 
 def ranked(results: Sequence[GradeResult]) -> list[tuple[int, GradeResult]]:
-    """Results by total (highest first, ties by credit code/key) with competition ranks (1, 2, 2, 4)."""
-    order = sorted(results, key=lambda r: (-r.total, r.key))
+    """Results by final grade (合格, 基本合格, 不合格), then total (highest first), ties by
+    credit code/key, with competition ranks (1, 2, 2, 4): a 基本合格 enterprise never ranks
+    above a 合格 one, whatever its total (the ▲ rule can lower a high total's grade)."""
+    grades = list(Grade)
+    order = sorted(results, key=lambda r: (grades.index(r.final_grade), -r.total, r.key))
     out: list[tuple[int, GradeResult]] = []
     for i, r in enumerate(order):
-        rank = out[-1][0] if out and same_score(out[-1][1].total, r.total) else i + 1
-        out.append((rank, r))
+        prev = out[-1][1] if out else None
+        tied = (
+            prev is not None
+            and prev.final_grade is r.final_grade
+            and same_score(prev.total, r.total)
+        )
+        out.append((out[-1][0] if tied else i + 1, r))
     return out
 
 
@@ -112,7 +124,8 @@ def write_statistics(
         Column("初评等次（家）", 12),
         Column("占比", 12),
     ]
-    out: SheetWriter = sheet("统计", columns, freeze=False)
+    # The two charts go below the tables, side by side on a page of their own (940 px).
+    out: SheetWriter = sheet("统计", columns, freeze=False, least_px=chart_px(_CHARTS_PX))
     out.ws.set_column(5, 5, 12)  # 重点项 of the weakest-lines table below
     name = out.name
     row = out.header_row
@@ -191,6 +204,10 @@ def write_statistics(
     if not weakest:
         row += 1
         out.cell(row, 0, "本年度无参评企业", fmt.text)
+    # Right after the tables (which fill about one page): a break a row or two further down
+    # could follow the page's own and leave a blank page.
+    charts_row = row + 1
+    out.ws.set_h_pagebreaks([charts_row])  # a chart is never cut by a page break
 
     pie = book.add_chart({"type": "pie"})
     pie.add_series(
@@ -210,8 +227,8 @@ def write_statistics(
     )
     pie.set_title(_chart_text("最终等次分布"))
     pie.set_legend({"position": "bottom", "font": {"name": FONT}})
-    pie.set_size({"width": 480, "height": 300})
-    out.ws.insert_chart(out.header_row, 6, pie, {"x_offset": 10})
+    pie.set_size({"width": _CHART_W, "height": 340})
+    out.ws.insert_chart(charts_row, 0, pie)
 
     bar = book.add_chart({"type": "bar"})
     bar.add_series(
@@ -235,8 +252,8 @@ def write_statistics(
     )
     bar.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
     bar.set_legend({"none": True})
-    bar.set_size({"width": 480, "height": 340})
-    out.ws.insert_chart(out.header_row + 16, 6, bar, {"x_offset": 10})
+    bar.set_size({"width": _CHART_W, "height": 340})
+    out.ws.insert_chart(charts_row, 0, bar, {"x_offset": _CHART_W + 20})
 
 
 def _share(count: int, n: int) -> float | None:
@@ -308,7 +325,8 @@ def write_trends(
     for y in years:
         columns += [Column(f"{y}年\n总分", 8), Column(f"{y}年\n等次", 9)]
     columns += [Column("较上年变化", 8), Column("连续不合格（年）", 9)]
-    out: SheetWriter = sheet("年度趋势", columns, freeze_cols=1)
+    # The two charts below the table span 940 px; many years make the table wider still.
+    out: SheetWriter = sheet("年度趋势", columns, freeze_cols=1, least_px=chart_px(_CHARTS_PX))
     # One formats list per run of grades: rows sharing it share their row template.
     formats_of: dict[tuple[Grade | None, ...], list[Any]] = {}
 
@@ -339,6 +357,9 @@ def write_trends(
     finish_table(out, row, len(columns) - 1)
 
     row += 2
+    # The district's years and their two charts open a printed page of their own: a chart is
+    # never cut by a page break (the table above may take any number of pages).
+    out.ws.set_h_pagebreaks([row])
     out.cell(row, 0, "全区历年情况", fmt.section)
     row += 1
     out.ws.set_row(row, 30)

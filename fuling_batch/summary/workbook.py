@@ -27,10 +27,13 @@ from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
 from ..runtime.oserrors import output_error
 from .detail import write_deductions, write_issues, write_triangles
+from .printing import apply_plan, plan_columns
 from .rectification import write_last_rectification
 from .register import write_register
 from .stats import ranked, write_statistics, write_trends
 from .writer import (
+    FONT,
+    FONT_SIZE,
     Column,
     Entry,
     Formats,
@@ -143,14 +146,34 @@ def _build(
     heading = f"{year}年度国有企业党组织规范化建设考核"
     body = f"制表单位：{config.notices.authority}　　考核年度：{year}年　　参评企业：{len(order)}家"
 
-    def sheet(name: str, columns: Sequence[Column], **kw: Any) -> SheetWriter:
+    def sheet(
+        name: str,
+        columns: Sequence[Column],
+        *,
+        repeat: int = 1,
+        starts: Sequence[int] = (),
+        least_px: float = 0,
+        **kw: Any,
+    ) -> SheetWriter:
+        """A sheet printed A4 across at a known scale of 80 % or more (summary/printing.py):
+        in groups of columns where it is wider than a page, the first ``repeat`` columns on
+        every page, a page starting only at ``starts`` (any column when empty)."""
         title = f"{heading}{name}表" if name == "汇总" else f"{heading}{name}"
-        return start_sheet(book, fmt, name, title, body, columns, **kw)
+        plan = plan_columns([c.width for c in columns], repeat, starts, least_px)
+        out = start_sheet(
+            book, fmt, name, title, body, columns, fit=False, title_span=plan.title_span, **kw
+        )
+        apply_plan(out.ws, plan)
+        return out
 
     # Each line's scores in rank order: read by 分项得分 and 统计 (10,000 × 58 values).
     per_line = score_columns([r for _, r in order], standard.lines)
     _write_overview(sheet, fmt, order, standard, banner, last_year.carry_over)
-    _write_line_scores(sheet, fmt, order, standard, per_line)
+    whole_pct = book.add_format(
+        {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter", "bold": True,
+         "bg_color": "#F2F2F2", "num_format": "0%", "border": 1, "border_color": "#808080"}
+    )  # fmt: skip
+    _write_line_scores(sheet, fmt, order, standard, per_line, whole_pct)
     write_deductions(sheet, fmt, order, standard)
     write_triangles(sheet, fmt, order, standard)
     write_statistics(book, sheet, fmt, order, standard, per_line)
@@ -190,7 +213,7 @@ def _write_overview(
         Column("排名", 5),
         Column("企业名称", fit_width(["企业名称", *_texts(order, "enterprise")], 14, 24)),
         Column("统一社会信用代码", 20),
-        Column("党组织名称", fit_width(["党组织名称", *_texts(order, "party_org")], 14, 24)),
+        Column("党组织名称", fit_width(["党组织名称", *_texts(order, "party_org")], 14, 20)),
         *(Column(f"{s.numeral}、{s.name}\n（{fmt_number(s.cap)}分）", 9) for s in sections),
         Column(f"总分（{fmt_number(standard.total)}分）", 8),
         Column("初评等次", 9),
@@ -203,7 +226,12 @@ def _write_overview(
         Column("连续不合格", 13),
         Column("上年整改情况", 18),
     ]
-    out: SheetWriter = sheet("汇总", columns, freeze_cols=2, banner=banner)
+    # Printed in groups of columns (identity, section scores, grades, last year), 排名 and
+    # 企业名称 on every page.
+    n = len(sections)
+    out: SheetWriter = sheet(
+        "汇总", columns, freeze_cols=2, banner=banner, repeat=2, starts=(2, 4, 4 + n, 4 + n + 5)
+    )
     grade_fmt = fmt.grade
     formats_of: dict[tuple[Grade, Grade, Grade | None], list[Any]] = {}
 
@@ -288,6 +316,7 @@ def _write_line_scores(
     order: Sequence[tuple[int, GradeResult]],
     standard: Standard,
     per_line: Sequence[Sequence[float]],
+    whole_pct: Any,
 ) -> None:
     lines = standard.lines
     columns = [
@@ -300,7 +329,13 @@ def _write_line_scores(
         ["", "分值", *(line.value for line in lines), standard.total],
         ["", "重点项", *("▲" if line.key else "" for line in lines), ""],
     ]
-    out: SheetWriter = sheet("分项得分", columns, freeze_cols=2, above_header=above)
+    # Printed in groups of whole sections, 排名 and 企业名称 on every page.
+    starts = [
+        2 + i for i, line in enumerate(lines) if i == 0 or line.section != lines[i - 1].section
+    ]
+    out: SheetWriter = sheet(
+        "分项得分", columns, freeze_cols=2, above_header=above, repeat=2, starts=starts
+    )
     formats = [fmt.int, fmt.text, *[fmt.num] * (len(lines) + 1)]
     entries = (
         ([rank, r.enterprise, *scores, r.total], formats, enterprise_label(r.enterprise))
@@ -319,6 +354,5 @@ def _write_line_scores(
         sum(line.is_full(s) for s in v) / len(v) if v else None
         for line, v in zip(lines, per_line, strict=True)
     ]
-    out.row(
-        row, ["", "满分率", *rates, ""], [fmt.foot_text] * 2 + [fmt.foot_pct] * (len(lines) + 1)
-    )
+    # Whole percentages: "100.0%" does not fit a score column and would show as ###.
+    out.row(row, ["", "满分率", *rates, ""], [fmt.foot_text] * 2 + [whole_pct] * (len(lines) + 1))

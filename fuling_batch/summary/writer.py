@@ -314,6 +314,8 @@ def start_sheet(
     above_header: Sequence[Sequence[object]] = (),
     freeze: bool = True,
     banner: str = "",
+    fit: bool = True,
+    title_span: tuple[int, int] | None = None,
 ) -> SheetWriter:
     """Add a sheet with the title rows, the header rows and A4 landscape print settings.
 
@@ -321,17 +323,22 @@ def start_sheet(
     reader must not miss, in red across the table), the ``above_header`` rows (e.g. each
     column's 分值) and the column headers at ``out.header_row``. Header rows are frozen and
     repeated on every printed page; the caller writes data from ``out.header_row + 1`` on.
+    With ``fit`` the sheet prints one page wide; without, the caller sets its print scale
+    (``summary/printing.py``), and the title spans the columns ``title_span`` (first, last: those
+    of the first printed page that are not repeated on every page).
     """
     ws = book.add_worksheet(name)
     out = SheetWriter(ws, fmt)
     last_col = max(len(columns) - 1, 0)
+    title_first, title_col = (0, last_col) if title_span is None else title_span
+    title_col = min(title_col, last_col)
     ws.set_row(0, 28)
-    if last_col:
-        rc = ws.merge_range(0, 0, 0, last_col, title, fmt.title)
+    if title_col > title_first:
+        rc = ws.merge_range(0, title_first, 0, title_col, title, fmt.title)
         if rc:
-            out.fail(rc, 0, 0, title, "")
+            out.fail(rc, 0, title_first, title, "")
     else:
-        out.cell(0, 0, title, fmt.title)
+        out.cell(0, title_first, title, fmt.title)
     out.cell(1, 0, subtitle, fmt.subtitle)
     first = 2
     if banner:
@@ -356,7 +363,8 @@ def start_sheet(
         ws.freeze_panes(out.header_row + 1, freeze_cols)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if fit:
+        ws.fit_to_pages(1, 0)
     ws.repeat_rows(2, out.header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()

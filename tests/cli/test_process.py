@@ -22,6 +22,7 @@ SUMMARY_LINES = [
     "输出文件夹：out/2026",
     "  汇总表：2026年度国有企业党组织规范化建设考核汇总表.xlsx",
     "  通知书：8 份；退回修改：0 份；report.json",
+    "  合并打印版：约 42 页，双面打印约需 21 张 A4 纸（每份通知书从单页起印、在双页结束）",
 ]
 
 
@@ -53,9 +54,9 @@ def test_python_m_fuling_batch_help_lists_every_command(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     lines = done.stdout.splitlines()
-    assert lines[0] == "Usage: python -m fuling_batch [OPTIONS] COMMAND [ARGS]..."
+    assert lines[0] == "用法：python -m fuling_batch [选项] 命令 [参数]..."
     assert "涪陵区国有企业党组织规范化建设考核" in done.stdout
-    listed = [line.split()[0] for line in lines[lines.index("Commands:") + 1 :] if line.strip()]
+    listed = [line.split()[0] for line in lines[lines.index("命令：") + 1 :] if line.strip()]
     assert listed == sorted(main.commands)  # every command of the group, as click lists them
     assert {"check", "history", "notice-template", "run", "sample", "template"} <= set(listed)
 
@@ -63,7 +64,7 @@ def test_python_m_fuling_batch_help_lists_every_command(tmp_path: Path):
 @pytest.mark.parametrize(
     ("args", "status", "stdout_end", "stderr_start"),
     [
-        (("--version",), 0, [f"fuling-batch, version {__version__}"], ""),
+        (("--version",), 0, [f"fuling-batch 版本 {__version__}"], ""),
         (("check", "input", "--year", 2026), 0, ["文件：已接收 12，已退回 0，已跳过 1"], ""),
         (("check", "input", "--year", 2025), 1, ["文件：已接收 0，已退回 12，已跳过 1"], ""),
         (("run", "input", "--year", 2026, "--out", "out", "--first-year"), 0, SUMMARY_LINES, ""),
@@ -74,7 +75,7 @@ def test_python_m_fuling_batch_help_lists_every_command(tmp_path: Path):
             "历史数据库中没有2025年度",
         ),
         (("run", "missing", "--year", 2026), 2, [], "错误：找不到评分表文件夹：missing"),
-        (("run", "input"), 2, [], "Usage: fuling-batch run [OPTIONS] [INPUT_DIR]"),
+        (("run", "input"), 2, [], "用法：fuling-batch run [选项] [INPUT_DIR]"),
     ],
 )
 def test_the_entry_point_s_exit_status_and_output(

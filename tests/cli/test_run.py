@@ -71,6 +71,12 @@ def test_sample_job_grades_every_outcome(sample_run: SampleRun):
     assert by_name["涪陵示例粮油有限公司"]["previous"] is None
     notices = [r["notice"] for r in report["results"] if r["notice"]]
     assert len(notices) == 8
+    # The 调整建议函 of each 调整 enterprise, beside its notice.
+    letters = {r["enterprise"]: r["letter"] for r in report["results"] if r["letter"]}
+    assert letters == {
+        name: f"notices/{name}_调整建议函.docx"
+        for name in ("涪陵示例供应链集团有限公司", "涪陵示例机械制造有限公司")
+    }
     assert all((sample_run.year_dir / n).is_file() for n in notices)
     assert {f["status"] for f in report["files"]} <= {"accepted", "skipped"}
     assert "涪陵示例机械制造有限公司" in done.stdout
@@ -85,14 +91,27 @@ def test_sample_job_prints_the_results_and_where_they_are(sample_run: SampleRun)
     assert lines[0] == "2026年度考核结果"
     assert "被退回的评分表" not in done.stdout
     for name, (grade, consequences) in EXPECTED.items():
-        (row,) = [line for line in lines if name in line]
+        (row,) = [line for line in lines if name in line and line.startswith("│")]
         assert grade in row and "、".join(consequences or ("—",)) in row
+    at = lines.index("等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份")
+    # The warnings (sheets read and graded all the same), the first five of them, and every
+    # skipped file by name with its reason.
+    assert lines[at + 1] == "警告：2 个文件共 4 条（已照常评级，请核对）："
+    assert lines[at + 2].startswith(
+        "  2026年度评分表_涪陵示例文化传媒有限公司.xlsx › 评分表 › F2："
+    )
+    assert lines[at + 6 : at + 8] == [
+        "已跳过的文件（1 个，未作为评分表读取）：",
+        "  往年结果/2025年度考核结果.xlsx：这是考核结果表（工作表“2025年度考核结果”含企业、"
+        "总分、等次列），不是评分表，已跳过；如需作为往年结果，请用 fuling-batch history import 导入",
+    ]
     assert lines[-5:] == [
-        "等次：合格 4，基本合格 4，不合格 4；需发通知书 8 份",
         "文件：已接收 12，已退回 0，已跳过 1",
         "输出文件夹：out/2026",
         f"  汇总表：{SUMMARY}",
         "  通知书：8 份；退回修改：0 份；report.json",
+        # Each notice on an even number of pages: 3 of 4 pages and 5 of 6 (notices/pages.py).
+        "  合并打印版：约 42 页，双面打印约需 21 张 A4 纸（每份通知书从单页起印、在双页结束）",
     ]
 
 
@@ -132,7 +151,9 @@ def test_summary_workbook_ranks_every_enterprise(sample_run: SampleRun):
     assert sheets[:4] == ["汇总", "分项得分", "扣分明细", "▲未达标明细"]
     assert sheets[4:7] == ["统计", "年度趋势", "校验问题"]
     rows = rows_of(summary, "汇总")
-    assert rows[0][0] == "2026年度国有企业党组织规范化建设考核汇总表"
+    assert (
+        rows[0][2] == "2026年度国有企业党组织规范化建设考核汇总表"
+    )  # over the columns not repeated
     assert "考核年度：2026年" in rows[1][0] and "参评企业：12家" in rows[1][0]
     header = rows[2]
     assert header[:4] == ("排名", "企业名称", "统一社会信用代码", "党组织名称")
@@ -144,7 +165,9 @@ def test_summary_workbook_ranks_every_enterprise(sample_run: SampleRun):
         assert row["最终等次"] == EXPECTED[name][0], name
         streak = "连续两年（2025—2026）" if report[name]["consecutive_fail"] else "否"
         assert row["连续不合格"] == streak, name
-    assert by_name["涪陵示例医药有限公司"]["排名"] == 1  # 98.5, tied with 粮油
+    # By final grade, then total: 医药's 98.5 is 基本合格 (▲ 4.1), so it follows the 合格 four.
+    assert by_name["涪陵示例粮油有限公司"]["排名"] == 1
+    assert by_name["涪陵示例医药有限公司"]["排名"] == 5
     assert by_name["涪陵示例机械制造有限公司"]["排名"] == 12
 
 
@@ -161,8 +184,10 @@ def test_summary_trend_sheet_joins_the_imported_year(sample_run: SampleRun):
 
 def test_summary_lists_the_warnings_with_their_cells(sample_run: SampleRun):
     rows = rows_of(sample_run.year_dir / SUMMARY, "校验问题")
-    assert rows[2] == ("文件", "工作表", "单元格", "级别", "代码", "说明", "文件状态")
-    found = {(r[0], r[2], r[4]) for r in rows[3:]}
+    # A Chinese category for each finding; the stable code in a narrow last column.
+    assert rows[2] == ("文件", "工作表", "单元格", "级别", "类别", "说明", "文件状态", "代码")
+    assert {r[4] for r in rows[3:]} == {"表头信息", "历史记录", "得分填写", "跳过的文件"}
+    found = {(r[0], r[2], r[7]) for r in rows[3:]}
     assert ("2026年度评分表_涪陵示例粮油有限公司.xlsx", "E51", "SCORE_TEXT") in found
     assert ("2026年度评分表_涪陵示例文化传媒有限公司.xlsx", "F2", "CREDIT_CODE_MISSING") in found
     assert ("往年结果/2025年度考核结果.xlsx", None, "FILE_SKIPPED") in found

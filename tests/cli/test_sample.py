@@ -53,3 +53,24 @@ def test_sample_by_default_reads_templates_and_writes_input(cli: Invoke, tmp_pat
     checked = cli("check", "--year", 2026)  # check reads input/ by default too
     assert checked.exit_code == 0, checked
     assert checked.stdout.splitlines()[-1] == "文件：已接收 12，已退回 0，已跳过 1"
+
+
+def test_sample_refuses_a_folder_that_holds_sheets_unless_forced(
+    cli: Invoke, tmp_path: Path, template_file
+):
+    real = tmp_path / "input" / "二级" / "真实企业评分表.xlsx"
+    real.parent.mkdir(parents=True)
+    real.write_bytes(b"PK real sheet")
+    (tmp_path / "input" / "~$锁定.xlsx").write_bytes(b"")
+    done = cli("sample", "input", "--template", template_file)
+    assert done.exit_code == 2, done
+    assert "已有 1 个表格文件（如 二级/真实企业评分表.xlsx）" in done.stderr
+    assert "--force" in done.stderr
+    assert sorted(p.name for p in (tmp_path / "input").rglob("*.xlsx")) == [
+        "~$锁定.xlsx",
+        "真实企业评分表.xlsx",
+    ], "nothing written"
+    forced = cli("sample", "input", "--template", template_file, "--force")
+    assert forced.exit_code == 0, forced
+    assert real.read_bytes() == b"PK real sheet"  # beside it, not over it
+    assert len(list((tmp_path / "input").glob("2026年度评分表_*.xlsx"))) == 12

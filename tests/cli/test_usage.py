@@ -15,27 +15,30 @@ from .conftest import Invoke
         (("run", "no-such-folder", "--year", 2026), "找不到评分表文件夹：no-such-folder"),
         (("check", "no-such-folder"), "找不到评分表文件夹"),
         (("check",), "找不到评分表文件夹：input"),  # the default folder
-        (("run", ".", "--year", "二〇二六"), "Invalid value for '--year'"),
+        (("run", ".", "--year", "二〇二六"), "--year 的值无效：“二〇二六”不是有效的考核年度"),
         (("run", ".", "--year", 2026, "--config", "missing.toml"), "找不到配置文件"),
         (("check", ".", "--config", "missing.toml"), "找不到配置文件 missing.toml"),
-        (("run", "."), "Missing option '--year'"),
-        (("run", ".", "--year", 2026, "--jobs", 0), "Invalid value for '--jobs'"),
-        (("check", ".", "--jobs", "many"), "Invalid value for '--jobs'"),
-        (("run", ".", "--year", 2026, "--colour"), "No such option"),
+        (("run", "."), "错误：缺少选项 --year"),
+        (("run", ".", "--year", 2026, "--jobs", 0), "--jobs 的值无效：0 超出允许范围"),
+        (("check", ".", "--jobs", "many"), "--jobs 的值无效：“many”不是整数"),
+        (("run", ".", "--year", 2026, "--colour"), "没有 --colour 这个选项"),
         (("history", "import", "missing.xlsx", "--year", 2025), "找不到要导入的文件：missing.xlsx"),
-        (("history", "import", "missing.xlsx"), "Missing option '--year'"),
-        (("history", "import", "--year", 2025), "Missing argument 'FILE'"),
+        (("history", "import", "missing.xlsx"), "缺少选项 --year"),
+        (("history", "import", "--year", 2025), "缺少参数 FILE"),
         (("history", "show"), "找不到历年考核数据库：output/history.sqlite3"),
         (("history", "show", "--history", "none.sqlite3"), "找不到历年考核数据库：none.sqlite3"),
-        (("history", "show", "--year", "去年"), "Invalid value for '--year'"),
+        (("history", "show", "--year", "去年"), "--year 的值无效"),
         (("template", "--roster", "名册.xlsx"), "找不到企业名册：名册.xlsx"),
         (("sample", "demo"), "找不到评分表模板：templates/score_template.xlsx"),
         (("sample", "demo", "--template", "t.xlsx"), "找不到评分表模板：t.xlsx"),
-        (("issue",), "Missing option '--year'"),
-        (("issue", "--year", 2026, "--date", "2026-13-01"), "Invalid value for '--date'"),
+        (("issue",), "缺少选项 --year"),
+        (
+            ("issue", "--year", 2026, "--date", "2026-13-01"),
+            "--date 的值无效：“2026-13-01”不是日期",
+        ),
         (("issue", "--year", 2026), "没有2026年度的考核结果"),
-        (("grade",), "No such command 'grade'"),
-        (("history", "delete"), "No such command 'delete'"),
+        (("grade",), "没有“grade”这个命令。可用的命令：check、history"),
+        (("history", "delete"), "没有“delete”这个命令。可用的命令：import、show"),
     ],
 )
 def test_usage_errors_exit_2(cli: Invoke, tmp_path: Path, args, fragment):
@@ -56,7 +59,58 @@ def test_the_program_s_own_errors_are_one_chinese_line(cli: Invoke):
 
 def test_click_s_errors_name_the_program_and_the_command(cli: Invoke):
     done = cli("run", ".")
-    assert done.stderr.splitlines()[0] == "Usage: fuling-batch run [OPTIONS] [INPUT_DIR]"
+    assert done.stderr.splitlines() == [
+        "用法：fuling-batch run [选项] [INPUT_DIR]",
+        "运行 fuling-batch run --help 查看帮助。",
+        "",
+        "错误：缺少选项 --year",
+    ]
+
+
+_ENGLISH = ("Usage", "Options", "Commands", "Show this", "Error", "default:", "required",
+            "Missing", "No such", "Invalid", "Try ", "Aborted", "PATH", "INTEGER", "TEXT")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("run", "--help"),
+        ("check", "-h"),
+        ("history", "--help"),
+        ("history", "import", "--help"),
+        ("rectify", "--help"),
+        ("template", "--help"),
+        ("sample", "--help"),
+        ("issue", "--help"),
+        ("--version",),
+    ],
+)
+def test_help_is_chinese(cli: Invoke, args: tuple[str, ...]) -> None:
+    done = cli(*args)
+    assert done.exit_code == 0, done
+    assert not [word for word in _ENGLISH if word in done.stdout], done.stdout
+    if args != ("--version",):
+        assert done.stdout.startswith("用法：fuling-batch")
+        assert "显示本帮助并退出。" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run",),
+        ("nope",),
+        ("run", ".", "--year"),
+        ("run", "a", "b", "--year", 2026),
+        ("history", "import"),
+        ("run", ".", "--year", 2026, "--jobs", "x"),
+    ],
+)
+def test_click_s_errors_are_chinese(cli: Invoke, args: tuple) -> None:
+    done = cli(*args)
+    assert done.exit_code == 2, done
+    assert "错误：" in done.stderr
+    assert not [word for word in _ENGLISH if word in done.stderr], done.stderr
 
 
 @pytest.mark.parametrize(

@@ -186,3 +186,19 @@ def test_unreadable_roster_is_an_issue_and_missing_roster_a_usage_error(tmp_path
     assert [i.code for i in outcome.issues] == ["ROSTER_UNREADABLE"]
     with pytest.raises(UsageError):
         write_prefilled(tmp_path / "missing.xlsx", tmp_path / "out")
+
+
+def test_a_long_party_organisation_name_wraps_in_a_taller_row(tmp_path: Path) -> None:
+    org = "中共重庆市涪陵区国有资本投资运营管理集团有限责任公司第一届委员会"
+    path = make_roster(tmp_path / "r.xlsx", [[1, "长名企业有限公司", credit_code(1), org, "张三", "李四"],
+                                             [2, "短名企业有限公司", credit_code(2), "中共短名委员会", "王五", "赵六"]])  # fmt: skip
+    outcome = write_prefilled(path, tmp_path / "out", year=2026)
+    heights = {}
+    for written in outcome.written:
+        ws = openpyxl.load_workbook(written)[SHEET_NAME]
+        cell = ws[header_cells(ws)["党组织名称"]]
+        assert cell.alignment.wrap_text  # shown whole, on several lines
+        heights[ws[header_cells(ws)["企业名称"]].value] = ws.row_dimensions[cell.row].height
+    # 30 characters in a column of about 15: three lines, the short name one.
+    assert heights["长名企业有限公司"] >= 3 * 14
+    assert heights["短名企业有限公司"] < 23  # the usual 22 pt

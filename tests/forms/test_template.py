@@ -364,3 +364,20 @@ def test_libreoffice_opens_it(template: Path, tmp_path: Path) -> None:
 def _members(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_the_sheet_ends_with_the_inspectors_signature_and_date(sheet: Worksheet) -> None:
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    total = max(i for i, row in enumerate(rows) if row[0] == "合计")
+    tail = [[v for v in row if v] for row in rows[total + 1 :]]
+    assert [r for r in tail if r] == [["考核组成员签字："], ["日期：", "年　　月　　日"]]
+    # On the printed page, and the reader passes them by (not a header label).
+    assert sheet.print_area.endswith(f"$F${len(rows)}")
+
+
+def test_the_guide_says_what_the_reader_tolerates(book: openpyxl.Workbook) -> None:
+    guide = "\n".join(str(c.value) for row in book[GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "勿插入" not in guide and "勿重命名" not in guide
+    assert "插入行或列" in guide and "重命名工作表都不影响汇总" in guide
+    assert "不要修改“编号”“分值”“重点项”列" in guide
+    assert "考核组成员签字" in guide

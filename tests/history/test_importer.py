@@ -288,3 +288,34 @@ def test_the_history_commands_import_and_show(tmp_path: Path) -> None:
     assert failed.exit_code == 1
     with History(db) as history:
         assert len(history.rows(year=2025)) == 4  # the failed import changed nothing
+
+
+@pytest.mark.parametrize(
+    ("sheet", "title", "year", "warned"),
+    [
+        ("结果", "2026年度国有企业党组织规范化建设考核汇总表", 2025, "A1"),  # the title says 2026
+        ("结果", "2025年度国有企业党组织规范化建设考核汇总表", 2025, None),
+        ("2026年考核结果", None, 2025, ""),  # no title row: the sheet's name says 2026
+        ("2025年考核结果", None, 2025, None),
+        ("结果", None, 2025, None),  # nothing names a year
+    ],
+)
+def test_a_title_naming_another_year_is_a_warning(
+    tmp_path: Path, sheet: str, title: str | None, year: int, warned: str | None
+) -> None:
+    rows: list[list[Any]] = [[title]] if title else []
+    rows += [
+        ["企业名称", "统一社会信用代码", "总分", "等次"],
+        ["甲公司", credit_code(1), 85, "合格"],
+    ]
+    path = workbook(tmp_path / "结果.xlsx", {sheet: rows})
+    with History(tmp_path / "h.sqlite3") as history:
+        outcome = import_results(history, path, year)
+    assert outcome.imported == 1  # still imported, for the year asked
+    found = [i for i in outcome.issues if i.code == "IMPORT_TITLE_YEAR"]
+    if warned is None:
+        assert not found
+    else:
+        [issue] = found
+        assert issue.cell == warned and not issue.is_error
+        assert "2026年" in issue.message and "--year 2026" in issue.message

@@ -125,3 +125,48 @@ def test_the_sign_off_prints_across_the_page(pdfs: dict) -> None:
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert width > height
     assert _pages(signoff)[0][0] == "2026年度国有企业党组织规范化建设考核通知书呈批表"
+
+
+# The text block on the printed page (GB/T 9704-2012, 5.2.2): 37 mm from the top, 225 mm high.
+_PT_PER_MM = 72 / 25.4
+_BLOCK_TOP, _BLOCK_BOTTOM = 37 * _PT_PER_MM, (37 + 225) * _PT_PER_MM
+
+
+def _words(pdf: Path) -> list[list[tuple[float, float, str]]]:
+    """Each page's words as (yMin, yMax, text), read with ``pdftotext -bbox``."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    word = re.compile(r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)">([^<]*)</word>')
+    return [
+        [(float(a), float(b), text) for a, b, text in word.findall(page)]
+        for page in xml.split("<page ")[1:]
+    ]
+
+
+@pytest.mark.parametrize("kind", [KIND_ADJUST, KIND_ADMONISH, KIND_REMIND, "函"])
+def test_the_record_is_at_the_foot_of_the_last_page_which_is_even(pdfs: dict, kind: str) -> None:
+    pages = _words(pdfs[kind][0])
+    held = [i for i, words in enumerate(pages, 1) if any(t.endswith("日印发") for *_, t in words)]
+    assert held == [len(pages)]  # the 版记 is on the last page, and only there
+    assert len(pages) % 2 == 0  # an even page: the back of the last sheet
+    words = pages[-1]
+    [(_, printed_bottom, _)] = [w for w in words if w[2].endswith("日印发")]
+    # Its last line sits on the bottom edge of the text block, in the block's bottom part.
+    assert _BLOCK_BOTTOM - 6 <= printed_bottom <= _BLOCK_BOTTOM + 1
+    for _, bottom, text in words:
+        if text.startswith("抄送："):  # the 函 has none when 抄送 is its addressee
+            assert _BLOCK_TOP + 0.85 * (_BLOCK_BOTTOM - _BLOCK_TOP) < bottom < printed_bottom
+    # Nothing but the page number below it.
+    assert not [w for w in words if w[0] > printed_bottom and not re.fullmatch(r"[—\d\s]+", w[2])]
+
+
+def test_a_record_page_of_its_own_has_no_page_number(pdfs: dict) -> None:
+    # Of these notices, those whose text ends on an odd page give the 版记 the next page.
+    own = 0
+    for path, _ in pdfs.values():
+        last = [line for line in _pages(path)[-1] if not re.fullmatch(r"—\d+—", line)]
+        if all(line.startswith("抄送：") or line.endswith("日印发") for line in last):
+            own += 1
+            assert last == _pages(path)[-1], "a page holding only the 版记 is not numbered"
+    assert own  # the fixture exercises the case

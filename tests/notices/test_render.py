@@ -234,9 +234,23 @@ def test_combined_document_has_every_notice_in_its_own_section(written: tuple) -
         assert record.number in text
     with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None  # every member's CRC matches its data
-        xml = zf.read("word/document.xml").decode()
-    assert xml.count("<w:sectPr") == len(records)
-    assert xml.count('<w:pgNumType w:start="1"/>') == len(records)
+        root = etree.fromstring(zf.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    kinds = []
+    for sect in root.iter(f"{w}sectPr"):
+        kind = sect.find(f"{w}type")
+        kinds.append(kind.get(f"{w}val") if kind is not None else "nextPage")
+        if kinds[-1] == "oddPage":  # a notice begins: on an odd page, numbered from 1
+            assert sect.find(f"{w}pgNumType").get(f"{w}start") == "1"
+            assert len(sect.findall(f"{w}footerReference")) == 2
+        else:  # its 版记 page: on an even page, with no page number
+            assert kinds[-1] == "evenPage"
+            assert not sect.findall(f"{w}footerReference")
+            assert sect.find(f"{w}titlePg") is not None
+    # Every notice opens with an odd-page section; a 版记 section only ever follows one.
+    assert kinds.count("oddPage") == len(records)
+    assert kinds[0] == "oddPage"
+    assert "evenPage,evenPage" not in ",".join(kinds)
 
 
 def test_unknown_variable_is_refused_before_anything_is_written(tmp_path: Path) -> None:
@@ -497,7 +511,7 @@ def test_combined_document_is_the_same_whatever_the_runs(tmp_path: Path) -> None
     )
     assert one == two
     assert one.startswith(b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:document")
-    assert one.count(b"<w:sectPr") == 23 and one.endswith(b"</w:body></w:document>")
+    assert one.count(b'<w:type w:val="oddPage"/>') == 23 and one.endswith(b"</w:body></w:document>")
 
 
 def test_notice_lists_the_parts_grading_counted_short_under_a_configured_rule():

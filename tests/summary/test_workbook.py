@@ -23,6 +23,7 @@ from fuling_batch.rules.models import (
     YearRecord,
 )
 from fuling_batch.runtime import tricks
+from fuling_batch.summary.printing import MIN_SCALE
 from fuling_batch.summary.stats import ranked
 from fuling_batch.summary.workbook import SHEET_NAMES, summary_filename, write_summary
 from tests.factories import STANDARD, make_result
@@ -126,15 +127,22 @@ def _data_rows(ws: Worksheet, header_row: int, count: int) -> list[list[object]]
 
 def test_sheets_titles_and_print_setup(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == list(SHEET_NAMES)
+    grouped = {"汇总", "分项得分"}  # printed in groups of columns, not fitted to the width
     for ws in book.worksheets:
-        assert "2026年度" in ws["A1"].value
+        # A title across the repeated columns would print a slice of itself on every page.
+        assert "2026年度" in ws["C1" if ws.title in grouped else "A1"].value
         assert "测试制表单位党委" in ws["A2"].value
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.paperSize == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows
         assert ws["A3"].font.name == "宋体"
+        # A known scale, never "fit to one page wide": 10 pt text prints at 8 pt or more.
+        setup = ws.sheet_properties.pageSetUpPr
+        assert setup is None or not setup.fitToPage
+        assert MIN_SCALE <= ws.page_setup.scale <= 100
+        if ws.title in grouped:
+            assert ws.print_title_cols == "$A:$B"  # 排名 and 企业名称 on every page
+            assert ws.col_breaks.brk, "more than one page across"
     overview = book["汇总"]
     assert overview.freeze_panes == "C4"
     assert overview.auto_filter.ref == "A3:V13"
@@ -227,7 +235,12 @@ def test_line_scores_sheet(book: openpyxl.Workbook, data: dict) -> None:
     assert (average[1], full_rate[1]) == ("区平均", "满分率")
     assert average[col] == pytest.approx(sum(scores) / len(scores))
     assert full_rate[col] == pytest.approx(sum(s == 3 for s in scores) / len(scores))
-    assert ws.cell(5 + len(results) + 2, col + 1).number_format == "0.0%"
+    # Whole percentages: "100.0%" would not fit the score column and show as ###.
+    assert ws.cell(5 + len(results) + 2, col + 1).number_format == "0%"
+    # Each printed page holds whole sections: a page break only before a section's first line.
+    starts = {2 + i for i, line in enumerate(lines) if i and line.section != lines[i - 1].section}
+    breaks = {b.id for b in ws.col_breaks.brk}
+    assert breaks and breaks <= starts
 
 
 def test_deductions_one_row_per_line_below_full(book: openpyxl.Workbook, data: dict) -> None:
@@ -333,13 +346,24 @@ def test_trend_with_a_single_year(data: dict, tmp_path: Path) -> None:
 
 def test_issue_rows_for_every_file(book: openpyxl.Workbook) -> None:
     ws = book["校验问题"]
-    assert _header(ws, 3) == ["文件", "工作表", "单元格", "级别", "代码", "说明", "文件状态"]
+    # A Chinese category for each finding; the stable code in a narrow last column (a code
+    # this version does not declare, as SCORE_RANGE here, is 其他).
+    assert _header(ws, 3) == [
+        "文件",
+        "工作表",
+        "单元格",
+        "级别",
+        "类别",
+        "说明",
+        "文件状态",
+        "代码",
+    ]
     rows = [row for row in ws.iter_rows(min_row=4, values_only=True) if row[0] is not None]
     assert rows == [
-        ("a.xlsx", "评分表", "F12", "警告", "SCORE_TEXT", "得分以文本录入，已按数字读取", "已接收"),
-        ("a.xlsx", "评分表", "F70", "警告", "TOTAL_MISMATCH", "表内合计与程序计算不一致", "已接收"),
-        ("b.xlsx", "评分表", "F20", "错误", "SCORE_RANGE", "得分超出范围，请填写0至分值之间的数", "已退回"),
-        ("~$lock.xlsx", None, None, None, None, "（未记录具体问题）", "已跳过"),
+        ("a.xlsx", "评分表", "F12", "警告", "得分填写", "得分以文本录入，已按数字读取", "已接收", "SCORE_TEXT"),
+        ("a.xlsx", "评分表", "F70", "警告", "得分填写", "表内合计与程序计算不一致", "已接收", "TOTAL_MISMATCH"),
+        ("b.xlsx", "评分表", "F20", "错误", "其他", "得分超出范围，请填写0至分值之间的数", "已退回", "SCORE_RANGE"),
+        ("~$lock.xlsx", None, None, None, None, "（未记录具体问题）", "已跳过", None),
     ]  # fmt: skip
 
 
@@ -485,3 +509,21 @@ def test_a_number_that_is_not_finite_names_the_enterprise(data: dict, tmp_path: 
     with pytest.raises(OutputError, match=r"坏数据公司.*nan"):
         _write(data, tmp_path, results=[*data["results"], broken])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ranking_is_by_final_grade_then_total() -> None:
+    # The ▲ rule lowers a high total to 基本合格: it never ranks above a 合格 enterprise.
+    high_basic = make_result({"2.3": 2}, enterprise="高分基本合格", serial=1)  # 99, ▲ not met
+    passed = make_result({"1.8": 0, "3.5": 0, "6.2": 0}, enterprise="合格企业", serial=2)
+    tied = make_result({"1.8": 0, "3.5": 0, "6.2": 0}, enterprise="并列合格", serial=3)
+    failed = make_result(
+        {line.code: 0 for line in STANDARD.lines[:30]}, enterprise="不合格", serial=4
+    )
+    assert high_basic.total > passed.total and high_basic.final_grade is Grade.BASIC
+    order = ranked([failed, high_basic, tied, passed])
+    assert [(rank, r.enterprise) for rank, r in order] == [
+        (1, "合格企业"),  # ties share a rank, in credit-code order
+        (1, "并列合格"),
+        (3, "高分基本合格"),
+        (4, "不合格"),
+    ]
