@@ -12,12 +12,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from docx import Document
+from lxml import etree
 
 from fuling_batch.cli import main
 from fuling_batch.forms.samples import locate
@@ -121,6 +123,9 @@ def test_an_issued_year_is_locked_and_amend_corrects_it(office: Path) -> None:
     assert len(list(archive.glob("*.docx"))) == 8
     notice = next(archive.glob("涪国资党委〔2026〕7号_*"))
     assert "2026年12月10日" in "\n".join(p.text for p in Document(notice).paragraphs)
+    # Signed, it prints as its draft did: the 版记 laid out on the last, even page again.
+    draft = office / "output" / YEAR / "notices" / notice.name.split("_", 1)[1]
+    assert _section_kinds(notice) == _section_kinds(draft)
     assert cli("issue", "--year", YEAR).exit_code == 2  # nothing left to issue
 
     set_score(office / "input" / PHARMA, "1.1", 0, "章程未列专章")
@@ -140,6 +145,15 @@ def test_an_issued_year_is_locked_and_amend_corrects_it(office: Path) -> None:
     notes = {row[1]: row[7] for row in book["发文登记"].iter_rows(min_row=4, values_only=True)}
     assert notes["涪国资党委〔2026〕9号"] == "更正涪国资党委〔2026〕7号"
     assert notes["涪国资党委〔2026〕7号"] == "已由涪国资党委〔2026〕9号更正"
+
+
+def _section_kinds(path: Path) -> list[str]:
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    kinds = [t.get(f"{w}val") for sect in root.iter(f"{w}sectPr") for t in sect.iter(f"{w}type")]
+    frames = len(list(root.iter(f"{w}framePr")))
+    return [*kinds, f"frames={frames}"]
 
 
 def test_files_the_operator_made_survive_a_rerun_in_backup(office: Path) -> None:

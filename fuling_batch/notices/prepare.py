@@ -242,6 +242,8 @@ def render_paged(
 
 
 def render_notice(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
-    """One notice as .docx bytes: the template's parts rendered with ``context``."""
-    texts = render_parts(prepared, context)
+    """One notice as .docx bytes: the template's parts rendered with ``context``, the 版记 on
+    the last, even page (:func:`render_paged`: a notice issued or a 催办通知 prints as a run's
+    draft does)."""
+    texts, _ = render_paged(prepared, context)
     return prepared.package({name: t.encode() for name, t in texts.items()}, {})

@@ -33,7 +33,6 @@ from fuling_batch.notices.context import (
 from fuling_batch.notices.prepare import (
     check_template,
     make_environment,
-    render_notice,
     render_parts,
 )
 from fuling_batch.notices.render import Cancelled, notice_files, stage_notices, write_notices
@@ -371,7 +370,7 @@ def test_compiled_render_equals_docxtpl_render(case: str) -> None:
     prepared = check_template(default_notice_template())
     plan = plan_notices([_results()[case]], 2026, NoticeConfig())[0]
     context = build_context(plan, STANDARD, NoticeConfig(), ISSUED)
-    ours = _member(render_notice(prepared, context))
+    ours = render_parts(prepared, context)["word/document.xml"].encode()
 
     # Stock docxtpl, untouched: it also renders the core properties, so this proves the
     # template stays renderable by docxtpl itself.
