@@ -33,7 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from ..errors import TemplateError
-from ..runtime.tricks import enabled
+from ..runtime.tricks import enabled, release
 from .context import CONTEXT_KEYS
 
 __all__ = [
@@ -65,22 +65,13 @@ from .pages import place_record
 TESTED = ((0, 17), (0, 21))
 
 
-def _version(text: str) -> tuple[int, ...]:
-    parts = []
-    for part in text.split(".")[:2]:
-        if not part.isdigit():
-            break
-        parts.append(int(part))
-    return tuple(parts)
-
-
 def compiling(version: str | None = None) -> bool:
     """Whether templates are compiled once (docxtpl ``version``, the installed one by default,
     was tested, and the trick is not switched off); else docxtpl renders every notice."""
     if version is None:
         version = getattr(docxtpl, "__version__", "")
     return (
-        TESTED[0] <= _version(version) < TESTED[1]
+        TESTED[0] <= release(version) < TESTED[1]
         and callable(getattr(DocxTemplate, "patch_xml", None))
         and enabled("compiled-template")
     )

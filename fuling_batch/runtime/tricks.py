@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ENV", "TRICKS", "enabled"]
+__all__ = ["ENV", "TRICKS", "enabled", "release"]
 
 ENV = "FULING_BATCH_WITHOUT"
 TRICKS = ("fastrows", "compiled-template", "zip-writer")
@@ -32,3 +32,14 @@ def enabled(name: str) -> bool:
         raise ValueError(f"unknown trick {name!r}")
     without = {part.strip() for part in os.environ.get(ENV, "").split(",")}
     return name not in without and "all" not in without
+
+
+def release(version: str) -> tuple[int, ...]:
+    """A library's ``__version__`` as (major, minor), to compare with the releases a trick
+    was tested with; what does not parse gives ``()``, older than any."""
+    parts = []
+    for part in version.split(".")[:2]:
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)

@@ -36,7 +36,7 @@ from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..runtime.tricks import enabled
+from ..runtime.tricks import enabled, release
 
 __all__ = [
     "STR_MAX",
@@ -55,19 +55,10 @@ __all__ = [
 TESTED = ((3, 2), (4, 0))
 
 
-def _version(text: str) -> tuple[int, ...]:
-    parts = []
-    for part in text.split(".")[:2]:
-        if not part.isdigit():
-            break
-        parts.append(int(part))
-    return tuple(parts)
-
-
 def supported(version: str) -> bool:
     """Whether the fast path may run with xlsxwriter ``version`` (and its internals exist)."""
     return (
-        TESTED[0] <= _version(version) < TESTED[1]
+        TESTED[0] <= release(version) < TESTED[1]
         and all(hasattr(Worksheet, name) for name in ("_write_single_row", "_check_dimensions"))
         and hasattr(SharedStringTable, "_get_shared_string_index")
         and hasattr(Format, "_get_xf_index")
