@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import struct
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 __all__ = ["Area", "ods_areas", "xlsb_areas", "xlsb_sheet_names"]
@@ -128,6 +128,16 @@ def _varint(data: bytes, at: int, most: int) -> tuple[int, int]:
     return value, at
 
 
+def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The (record type, body) of each BIFF12 record of an .xlsb part, in order."""
+    at = 0
+    while at < len(data):
+        kind, at = _varint(data, at, 2)
+        size, at = _varint(data, at, 4)
+        yield kind, data[at : at + size]
+        at += size
+
+
 def xlsb_areas(parts: Sequence[tuple[str, bytes]]) -> list[Area]:
     """The used area of each worksheet part (``xl/worksheets/sheetN.bin``) of an .xlsb."""
     areas = []
@@ -135,12 +145,7 @@ def xlsb_areas(parts: Sequence[tuple[str, bytes]]) -> list[Area]:
         rows = cols = cells = 0
         row = col = 0
         formulas: set[str] = set()
-        at = 0
-        while at < len(data):
-            kind, at = _varint(data, at, 2)
-            size, at = _varint(data, at, 4)
-            body = data[at : at + size]
-            at += size
+        for kind, body in _records(data):
             if kind == _ROW_HEADER and len(body) >= 4:
                 row = struct.unpack_from("<I", body)[0]
                 col = -1
@@ -185,12 +190,7 @@ def xlsb_sheet_names(workbook: bytes, rels: ET.Element | None) -> dict[str, str]
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             targets[rel.get("Id", "")] = target.lower()
     names: dict[str, str] = {}
-    at = 0
-    while at < len(workbook):
-        kind, at = _varint(workbook, at, 2)
-        size, at = _varint(workbook, at, 4)
-        body = workbook[at : at + size]
-        at += size
+    for kind, body in _records(workbook):
         if kind == _BUNDLE_SHEET and len(body) >= 16:
             rel_id, after = _wide_string(body, 8)
             name, _ = _wide_string(body, after)

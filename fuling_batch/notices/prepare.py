@@ -167,8 +167,14 @@ def _compile(
     used: set[str] = set()
     for name, data in members:
         if name in tagged:
+            try:
+                root = etree.fromstring(data)
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(
+                    f"通知书模板 {template} 的 {name} 不是有效的 XML：{exc}"
+                ) from exc
             # Re-serialise unindented: docxtpl's patterns assume XML without pretty-printing.
-            xml = etree.tostring(etree.fromstring(data), encoding="unicode")
+            xml = etree.tostring(root, encoding="unicode")
             source = patcher.patch_xml(xml)
             used |= meta.find_undeclared_variables(env.parse(source))
             compiled[name] = env.from_string(source)
