@@ -158,7 +158,10 @@ def run(
         pdf=pdf,
         now=now or dt.datetime.now().astimezone(),
     )
-    with collector.paused() as collecting:
+    from .forms.returned import staging
+
+    with collector.paused() as collecting, staging(job.year_dir) as staged:
+        job.staged = staged  # returned copies are made where the sheets are read
         with job.stage("read+validate"):
             reports = check_folder(
                 input_dir,
@@ -168,6 +171,7 @@ def run(
                 processes,
                 progress,
                 exclude=[out_dir],
+                after=staged,
             )
         with History(history_path or default_history_path(out_dir)) as history:
             return job.finish(
@@ -230,7 +234,7 @@ class _YearRun(RunSettings):
         if not force:
             refuse_open_outputs(self.year_dir, year)
         try:
-            lock = year_lock(self.year_dir)
+            lock = year_lock(self.year_dir, [self.staged.folder] if self.staged else [])
             lock.__enter__()
         except OSError as exc:
             raise output_error(exc, str(self.year_dir)) from exc

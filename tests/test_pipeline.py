@@ -50,34 +50,6 @@ def test_notices_that_cannot_be_put_in_place_leave_history_untouched(
     ]
 
 
-def test_returned_copies_are_written_with_the_cycle_collector_on(
-    sample_input: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The one stage that leaves reference cycles (openpyxl's workbooks) is collected as it
-    goes; the rest of the run keeps the collector off."""
-    import gc
-
-    import fuling_batch.forms.returned as returned
-
-    seen: list[bool] = []
-    original = returned.write_returned_copies
-
-    def spy(*args: object, **kwargs: object) -> list[Path]:
-        seen.append(gc.isenabled())
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(returned, "write_returned_copies", spy)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for sheet in sample_input.glob("*.xlsx"):
-        (folder / sheet.name).write_bytes(sheet.read_bytes())
-    first = sorted(folder.glob("*.xlsx"))[0]
-    (folder / f"副本{first.name}").write_bytes(first.read_bytes())  # a duplicate: both rejected
-    outcome = run(folder, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
-    assert seen == [True] and len(outcome.returned) == 2
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-
-
 def test_run_times_every_stage(sample_input: Path, tmp_path: Path) -> None:
     outcome = run(sample_input, 2026, tmp_path / "out", history_path=tmp_path / "h.db")
     assert {"read+validate", "grade", "history", "summary", "notices", "report"} <= set(
