@@ -190,7 +190,7 @@ def _merged_vml(data: bytes, marks: Sequence[CellMark]) -> bytes:
 
 
 def _place_legacy_drawing(sheet: etree._Element, rel_id: str) -> None:
-    element = etree.Element(_q("legacyDrawing"))
+    element = etree.Element(_q("legacyDrawing"), nsmap={"r": _REL})
     element.set(f"{{{_REL}}}id", rel_id)
     later = [sheet.find(_q(tag)) for tag in _AFTER_LEGACY]
     anchor = next((e for e in later if e is not None), None)

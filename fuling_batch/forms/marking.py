@@ -272,7 +272,7 @@ def _add_note_sheet(
     package.put(part, _note_part(note_rows(report), styles.note_formats()))
     add_content_type(package, part, _WORKSHEET_CT)
     rel_id = add_relationship(package, workbook, _WORKSHEET_TYPE, part)
-    entry = etree.Element(_q("sheet"))
+    entry = etree.Element(_q("sheet"), nsmap={"r": REL_NS})
     entry.set("name", note_name([s.get("name", "") for s in listed]))
     entry.set("sheetId", str(max((int(s.get("sheetId") or 0) for s in listed), default=0) + 1))
     entry.set(f"{{{REL_NS}}}id", rel_id)

@@ -80,14 +80,16 @@ class Package:
         self._new: dict[str, bytes] = {}
         self._trees: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
+        # Parts added, in the order they were first made: the zip lists them so (the same
+        # bytes in every process, whatever its hash seed).
+        self._added: dict[str, None] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._new or name in self._by_name or name in self._trees
 
     @property
     def names(self) -> list[str]:
-        stored = self._by_name
-        return [*stored, *(n for n in {**self._new, **self._trees} if n not in stored)]
+        return [*self._by_name, *self._added]
 
     def read(self, name: str) -> bytes:
         """A part's bytes (as set by :meth:`put`, else as stored)."""
@@ -105,6 +107,8 @@ class Package:
             if source is None:
                 raise KeyError(name)
             self._trees[name] = parse_xml(source)
+            if name not in self._by_name:
+                self._added.setdefault(name)
         return self._trees[name]
 
     def touch(self, name: str) -> None:
@@ -115,6 +119,8 @@ class Package:
     def put(self, name: str, data: bytes) -> None:
         """Replace a part, or add one (added parts follow the stored ones)."""
         self._new[name] = data
+        if name not in self._by_name:
+            self._added.setdefault(name)
         self._dirty.discard(name)
         self._trees.pop(name, None)
 
@@ -140,9 +146,9 @@ class Package:
                 self._write_new(out, central, info.filename, self._new[info.filename], info)
             else:
                 self._copy(out, central, info)
-        for name, data in self._new.items():
-            if name not in self._by_name:
-                self._write_new(out, central, name, data, when)
+        for name in self._added:
+            if name in self._new:  # (a part's XML asked for but never changed is not made)
+                self._write_new(out, central, name, self._new[name], when)
         start = out.tell()
         for entry in central:
             out.write(entry)
