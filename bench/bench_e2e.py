@@ -5,6 +5,7 @@ Usage::
     python bench/bench_e2e.py 1000 10000 --runs 5 --baseline [--writer office|openpyxl]
     python bench/bench_e2e.py 100 1000 10000 --runs 3 --compare fastrows
     python bench/bench_e2e.py 100 1000 --runs 3 --against ../wt-before
+    python bench/bench_e2e.py 1000 10000 --runs 3 --reject-share 0.2
 
 For each N it generates N filled sheets from the real template (bench/sheets.py, cached under
 bench/.work/sheets), runs ``python -m fuling_batch run … --timings`` as a whole process ``--runs``
@@ -18,6 +19,12 @@ bench/.work/outputs and are removed when the bench ends (see OUTPUTS for why not
 saves, as seconds and as a share of the run without it. ``--against CHECKOUT`` alternates
 runs of this code with runs of another checkout (a git worktree of an older commit, say) on
 the same sheets, in the same venv.
+
+With ``--reject-share S`` it also makes the same batch with that share of the sheets bad (in
+varied ways: bench/sheets.py SPOILS), runs it and ``fuling-batch check`` on it as often, and
+prints the rejected batch against the clean one, ``check`` against the rejected run's
+read+validate stage, and a floors line (:func:`floors`): what the libraries underneath cost
+per item, and each stage's ratio to its floor.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,15 +52,16 @@ from sheets import generate  # noqa: E402
 WORK = HERE / ".work"
 
 
-def sheets_for(count: int, writer: str) -> Path:
-    folder = WORK / "sheets" / f"{writer}-{count}" / "input"
+def sheets_for(count: int, writer: str, reject_share: float = 0.0) -> Path:
+    name = f"{writer}-{count}" + (f"-rejected{reject_share:g}" if reject_share else "")
+    folder = WORK / "sheets" / name / "input"
     if not folder.is_dir() or len(list(folder.glob("*.xlsx"))) != count:
         if folder.parent.exists():
             shutil.rmtree(folder.parent)
             os.sync()
             CLEANED.write_text(str(time.time()))  # the runs wait a minute after this
         start = time.perf_counter()
-        generate(folder, count, writer=writer)
+        generate(folder, count, writer=writer, reject_share=reject_share)
         print(f"  generated {count} sheets in {time.perf_counter() - start:.1f} s")
     return folder
 
@@ -183,6 +192,8 @@ def run_ours(
         "peaks": peaks,
         "notices": notices,
         "graded": len(report["results"]),
+        "returned": sum(1 for _ in (out / "2026" / "退回修改").rglob("*.xls*")),
+        "out": out,
     }
 
 
@@ -225,6 +236,166 @@ def compare(folder: Path, args: argparse.Namespace) -> None:
     )
 
 
+def run_check(folder: Path, jobs: int | None) -> tuple[float, dict[str, float]]:
+    """Wall time of ``fuling-batch check`` on ``folder`` (a whole process, as for run), and
+    the peak RSS of it and of its largest worker."""
+    settle()
+    cmd = [sys.executable, "-m", "fuling_batch", "check", str(folder), "--year", "2026"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=HERE.parent
+    )
+    peaks, ended = watch(process)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"check failed ({process.returncode})")
+    return ended - start, peaks
+
+
+def _per_item(work: list[object], each: Callable[[object], object]) -> float:
+    """Seconds per item of ``each`` over ``work`` (after one warm-up call)."""
+    each(work[0])
+    start = time.perf_counter()
+    for item in work:
+        each(item)
+    return (time.perf_counter() - start) / len(work)
+
+
+def floors(folder: Path, out: Path, sample: int = 200) -> dict[str, float]:
+    """What the libraries underneath cost per item, on this batch, in this process:
+
+    - ``read``: python-calamine opening a sheet and parsing its score sheet, per sheet;
+    - ``notice``: writing one of the run's notices as a zip (its parts deflated into a new
+      file), per notice;
+    - ``row``: xlsxwriter (constant_memory, as the summary) writing one enterprise's row of
+      the 分项得分 width (60 cells), per row;
+    - ``copy``: this program marking one returned copy (forms/returned.returned_copy) from
+      bytes in memory, per rejected sheet (its floor is ``read``: a copy should cost about
+      as much as reading the sheet).
+    """
+    import zipfile
+
+    import python_calamine
+    import xlsxwriter
+
+    from fuling_batch.config import GradingConfig
+    from fuling_batch.forms.returned import returned_copy
+    from fuling_batch.intake.check import check_file
+    from fuling_batch.intake.discover import Candidate
+    from fuling_batch.rules.models import FileStatus
+    from fuling_batch.rules.standard import load_standard
+
+    sheets = sorted(folder.glob("*.xlsx"))[:sample]
+
+    def read(path: object) -> None:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book.get_sheet_by_index(0).to_python()
+        book.close()
+
+    result = {"read": _per_item(list(sheets), read)}
+    notices = sorted((out / "2026" / "notices").glob("*.docx"))[:sample]
+    scratch = Path(tempfile.mkdtemp(prefix="floors-", dir=OUTPUTS))
+    if notices:
+        parts = [
+            [(i.filename, zipfile.ZipFile(n).read(i)) for i in zipfile.ZipFile(n).infolist()]
+            for n in notices
+        ]
+        counter = iter(range(10**9))
+
+        def write_zip(members: object) -> None:
+            target = scratch / f"{next(counter)}.docx"
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+                for name, data in members:  # type: ignore[attr-defined]
+                    z.writestr(name, data)
+
+        result["notice"] = _per_item(list(parts), write_zip)
+    rows = 2000
+    start = time.perf_counter()
+    book = xlsxwriter.Workbook(str(scratch / "rows.xlsx"), {"constant_memory": True})
+    ws = book.add_worksheet("分项得分")
+    for r in range(rows):
+        ws.write_row(r, 0, [f"基准测试第{r:05d}号企业有限公司", "91500102MA0000000X", 85.5, "合格"])
+        ws.write_row(r, 4, [1.0] * 56)
+    book.close()
+    result["row"] = (time.perf_counter() - start) / rows
+    standard, config = load_standard(), GradingConfig()
+    bad = []
+    for path in sorted(folder.glob("*.xlsx")):
+        report, _ = check_file(Candidate(path, path.name), 2026, standard, config)
+        if report.status is FileStatus.REJECTED:
+            bad.append((path.read_bytes(), report))
+        if len(bad) >= min(sample, 100):
+            break
+    if bad:
+        result["copy"] = _per_item(bad, lambda item: returned_copy(*item))  # type: ignore[misc]
+    return result
+
+
+def _median_stages(runs: list[dict[str, object]]) -> dict[str, float]:
+    names = list(runs[0]["stages"])  # type: ignore[call-overload]
+    return {n: statistics.median(r["stages"].get(n, 0.0) for r in runs) for n in names}  # type: ignore[attr-defined]
+
+
+def compare_rejected(count: int, args: argparse.Namespace, clean: list[dict[str, object]]) -> None:
+    """The same batch with ``args.reject_share`` of it bad: run and check it, and print it
+    against the clean batch's runs, check against its read+validate, and the floors."""
+    folder = sheets_for(count, args.writer, args.reject_share)
+    wait_for_last_cleanup()
+    warm(folder)
+    runs = [run_ours(folder, args.jobs) for _ in range(args.runs)]
+    for i, r in enumerate(runs, 1):
+        stages = "  ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())  # type: ignore[attr-defined]
+        print(f"  rejected run {i}: {r['wall']:.2f} s wall | {stages}")
+    checks = [run_check(folder, args.jobs) for _ in range(args.runs)]
+    wall = statistics.median(r["wall"] for r in runs)  # type: ignore[misc]
+    clean_wall = statistics.median(r["wall"] for r in clean)  # type: ignore[misc]
+    stages = _median_stages(runs)
+    check = statistics.median(c[0] for c in checks)
+    print(
+        f"  {args.reject_share:.0%} rejected ({runs[0]['returned']} returned copies, "
+        f"{runs[0]['graded']} graded, {runs[0]['notices']} notices): median wall {wall:.2f} s "
+        f"= {wall / clean_wall:.2f}x the clean batch ({clean_wall:.2f} s)"
+    )
+    print("  median stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print(
+        f"  check: median {check:.2f} s = {check / stages['read+validate']:.2f}x the rejected "
+        f"run's read+validate ({stages['read+validate']:.2f} s)"
+    )
+    print(
+        "  peak RSS (rejected run / check): main "
+        f"{max(r['peaks']['main'] for r in runs):.0f} / {max(c[1]['main'] for c in checks):.0f} MiB, "  # type: ignore[index]
+        f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} / "  # type: ignore[index]
+        f"{max(c[1]['worker'] for c in checks):.0f} MiB"
+    )
+    floor = floors(folder, runs[0]["out"])  # type: ignore[arg-type]
+    cores = args.jobs or os.cpu_count() or 1
+    print(
+        "  floors: calamine open+parse {:.2f} ms/sheet, zip write {:.2f} ms/notice, "
+        "xlsxwriter {:.3f} ms/row; returned copy {:.2f} ms/copy".format(
+            floor["read"] * 1e3,
+            floor.get("notice", 0) * 1e3,
+            floor["row"] * 1e3,
+            floor.get("copy", 0) * 1e3,
+        )
+    )
+    ratios = [
+        f"read+validate {stages['read+validate'] / (floor['read'] * count / cores):.1f}x"
+        f" (calamine x {count} sheets / {cores} processes)",
+        f"summary {stages.get('summary', 0) / (floor['row'] * int(runs[0]['graded'])):.1f}x"  # type: ignore[call-overload]
+        f" (xlsxwriter x {runs[0]['graded']} rows)",
+    ]
+    if floor.get("notice") and runs[0]["notices"]:
+        notices = int(runs[0]["notices"])  # type: ignore[call-overload]
+        ratios.append(
+            f"notices {stages.get('notices', 0) / (floor['notice'] * notices / cores):.1f}x"
+            f" (zip write x {notices} / {cores} processes)"
+        )
+    if floor.get("copy"):
+        ratios.append(f"a returned copy {floor['copy'] / floor['read']:.1f}x reading its sheet")
+    print("  ratio to floor: " + "; ".join(ratios))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
@@ -239,6 +410,13 @@ def main() -> None:
         default="office",
         help="how the sheets are saved: office = re-saved by LibreOffice like Excel/WPS files "
         "(shared strings); openpyxl = inline strings with escaped characters",
+    )
+    parser.add_argument(
+        "--reject-share",
+        type=float,
+        default=0.0,
+        help="also run the same batch with this share of the sheets bad (e.g. 0.2), and "
+        "check on it; print the floors and each stage's ratio to its floor",
     )
     args = parser.parse_args()
     wait_for_last_cleanup()
@@ -275,6 +453,8 @@ def main() -> None:
             f"  peak RSS: main {max(r['peaks']['main'] for r in runs):.0f} MiB, "  # type: ignore[index]
             f"largest worker {max(r['peaks']['worker'] for r in runs):.0f} MiB"
         )  # type: ignore[index]
+        if args.reject_share:
+            compare_rejected(count, args, runs)
         if args.baseline:
             warm(folder)  # as warm as for ours
             base = run_baseline(folder)

@@ -9,6 +9,12 @@ shared strings.
 That keeps 10,000 sheets to seconds while every file is a genuine Excel workbook made from the
 real template. Scores vary per sheet (seeded, so runs are comparable): about 60% 合格, 25%
 基本合格 (by total or by a ▲ shortfall) and 15% 不合格, so about 40% need notices.
+
+``reject_share`` makes that share of the sheets bad (chosen with their own seed, so the other
+sheets are exactly those of the clean batch of the same size), each in one of the ways
+inspectors get a sheet wrong (:data:`SPOILS`): a score over its cap, a blank score, a credit
+code with a wrong check character, or a negative score beside a deduction without its
+扣分说明 (an error and a warning).
 """
 
 from __future__ import annotations
@@ -76,6 +82,10 @@ def _prototype(
 _CACHED = re.compile(rb"(<f[^>]*>[^<]*</f>)<v>[^<]*</v>")
 
 
+def _score_xml(value: float | None) -> str:
+    return "" if value is None else f"<v>{value:g}</v>"
+
+
 def _deductions(rng: random.Random, lines: tuple[Line, ...]) -> dict[str, float]:
     """Points off per line code, drawn to give the outcome mix described above."""
     plain = [line for line in lines if not line.key]
@@ -105,14 +115,49 @@ def _deductions(rng: random.Random, lines: tuple[Line, ...]) -> dict[str, float]
     return off
 
 
+# How a rejected sheet is spoiled, in turn: the codes intake reports for each.
+SPOILS = (
+    ("over its cap", "SCORE_OUT_OF_RANGE"),
+    ("blank score", "SCORE_BLANK"),
+    ("bad credit code", "CREDIT_CODE_INVALID"),
+    ("negative score, a deduction without 扣分说明", "SCORE_OUT_OF_RANGE+REMARK_MISSING"),
+)
+
+
+def _bad_code(code: str) -> str:
+    """``code`` with its check character changed: no longer valid (GB 32100-2015)."""
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+def _spoil(
+    kind: int,
+    rng: random.Random,
+    lines: tuple[Line, ...],
+    values: list[float | None],
+    reasons: list[str],
+) -> bool:
+    """Spoil one sheet's scores in the ``kind``-th way; True if its credit code goes bad."""
+    i = rng.randrange(len(lines))
+    if kind == 0:
+        values[i] = lines[i].value + rng.choice((0.5, 1, 5))
+    elif kind == 1:
+        values[i] = None
+    elif kind == 3:
+        j = (i + 1) % len(lines)
+        values[i], values[j], reasons[j] = -1, lines[j].value - 0.5, ""
+    return kind == 2
+
+
 def generate(
     folder: Path,
     count: int,
     seed: int = 7,
     standard: Standard | None = None,
     writer: str = "office",
+    reject_share: float = 0.0,
 ) -> list[Path]:
-    """Write ``count`` filled sheets into ``folder`` and return their paths."""
+    """Write ``count`` filled sheets into ``folder`` and return their paths; ``reject_share``
+    of them are spoiled (one of :data:`SPOILS` each, in turn)."""
     standard = standard or load_standard()
     folder.mkdir(parents=True, exist_ok=True)
     work = folder.parent / f".{folder.name}-proto"
@@ -123,23 +168,27 @@ def generate(
     score_re = re.compile(r"<v>(9\d{5})</v>")
     remark_re = re.compile(r"@@R(\d+)@@")
     rng = random.Random(seed)
+    spoiler = random.Random(seed + 1)  # its own stream: the other sheets stay the clean batch's
+    rejected = sorted(spoiler.sample(range(count), round(count * reject_share)))
+    spoil = {n: k % len(SPOILS) for k, n in enumerate(rejected)}
     paths = []
     for n in range(count):
         off = _deductions(rng, lines)
-        values = [line.value - off.get(line.code, 0) for line in lines]
+        values: list[float | None] = [line.value - off.get(line.code, 0) for line in lines]
         name = f"基准测试第{n:05d}号企业有限公司"
         reasons = [
             f"{REASONS[(n + i) % len(REASONS)]}，扣{off[line.code]:g}分" if line.code in off else ""
             for i, line in enumerate(lines)
         ]
+        code = fictional_code(100_000 + n)
+        if n in spoil and _spoil(spoil[n], spoiler, lines, values, reasons):
+            code = _bad_code(code)
         changed = {}
         for member, text in texts.items():
-            text = score_re.sub(
-                lambda m, v=values: f"<v>{v[int(m.group(1)) - SENTINEL]:g}</v>", text
-            )
+            text = score_re.sub(lambda m, v=values: _score_xml(v[int(m.group(1)) - SENTINEL]), text)
             text = (
                 text.replace("@@NAME@@", escape(name))
-                .replace("@@CODE@@", fictional_code(100_000 + n))
+                .replace("@@CODE@@", code)
                 .replace("@@ORG@@", escape(f"中共{name}委员会"))
                 .replace("@@SEC@@", f"书记{n:05d}")
                 .replace("@@HEAD@@", f"经理{n:05d}")
@@ -161,6 +210,7 @@ if __name__ == "__main__":
 
     target, count = Path(sys.argv[1]), int(sys.argv[2])
     writer = sys.argv[3] if len(sys.argv) > 3 else "office"
+    share = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     start = time.perf_counter()
-    generate(target, count, writer=writer)
+    generate(target, count, writer=writer, reject_share=share)
     print(f"generated {count} sheets in {time.perf_counter() - start:.1f} s")

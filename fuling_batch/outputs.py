@@ -31,6 +31,7 @@ from .year_record import (
 )
 
 if TYPE_CHECKING:
+    from .forms.returned import Staging
     from .notices.prepare import PreparedTemplate
     from .notices.records import PlannedNotice
     from .notices.render import StagedNotices
@@ -61,6 +62,8 @@ class RunSettings:
     pdf: bool
     now: dt.datetime
     timings: dict[str, float] = field(default_factory=dict)
+    # Returned copies staged while the sheets were read (forms/returned.Staging), if any.
+    staged: Staging | None = None
 
     def stage(self, name: str) -> AbstractContextManager[None]:
         return stage(self.timings, name)
@@ -169,7 +172,8 @@ class Outputs:
             )
 
     def _returned_copies(self) -> None:
-        """Returned copies of rejected sheets.
+        """Returned copies of rejected sheets: most were staged by the workers that read
+        the sheets, and are moved into place here; the rest are made here.
 
         A re-run replaces the year's returned copies, so copies of sheets fixed since then do
         not linger beside the new ones (the operator's own files there are kept in 备份).
@@ -180,11 +184,13 @@ class Outputs:
         self.manifest.forget_under(folder)
         if not any(r.status is FileStatus.REJECTED for r in self.reports):
             return
-        # openpyxl is only needed to mark up returned copies: don't pay for it otherwise.
         from .forms.returned import write_returned_copies
 
-        with self.job.stage("returned"):
-            self.returned, failed = write_returned_copies(self.job.input_dir, self.reports, folder)
+        job = self.job
+        with job.stage("returned"):
+            self.returned, failed = write_returned_copies(
+                job.input_dir, self.reports, folder, job.staged
+            )
         self.reports = with_issues(self.reports, failed)
         for path in self.returned:
             self.manifest.record(path)

@@ -157,25 +157,30 @@ def run(
         pdf=pdf,
         now=now or dt.datetime.now().astimezone(),
     )
-    with job.stage("read+validate"):
-        reports = check_folder(
-            input_dir,
-            year,
-            job.standard,
-            job.config.grading,
-            processes,
-            progress,
-            exclude=[out_dir],
-        )
-    with History(history_path or default_history_path(out_dir)) as history:
-        return job.finish(
-            reports,
-            history,
-            amend=amend,
-            first_year=first_year,
-            force=force,
-            replace=replace,
-        )
+    from .forms.returned import staging
+
+    with staging(job.year_dir) as staged:
+        job.staged = staged  # returned copies are made where the sheets are read
+        with job.stage("read+validate"):
+            reports = check_folder(
+                input_dir,
+                year,
+                job.standard,
+                job.config.grading,
+                processes,
+                progress,
+                exclude=[out_dir],
+                after=staged,
+            )
+        with History(history_path or default_history_path(out_dir)) as history:
+            return job.finish(
+                reports,
+                history,
+                amend=amend,
+                first_year=first_year,
+                force=force,
+                replace=replace,
+            )
 
 
 # A run that accepts fewer than this share of the enterprises recorded for its year stops
@@ -221,7 +226,7 @@ class _YearRun(RunSettings):
         if not force:
             refuse_open_outputs(self.year_dir, year)
         try:
-            lock = year_lock(self.year_dir)
+            lock = year_lock(self.year_dir, [self.staged.folder] if self.staged else [])
             lock.__enter__()
         except OSError as exc:
             raise output_error(exc, str(self.year_dir)) from exc

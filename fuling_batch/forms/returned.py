@@ -5,24 +5,31 @@ relative path: bad cells filled red (errors) or amber (warnings), each with a co
 what is wrong and what is allowed, plus a sheet 退回说明 listing every finding (also those
 without a cell, such as a duplicate enterprise). The input file is only read, never written.
 
-openpyxl cannot write the legacy .xls format, so an .xls is rebuilt as an .xlsx from its cell
-values (formatting is not kept) and the copy's name says so.
+An .xlsx/.xlsm/.xltx/.xltm is marked in its own package (``marking.py``): only the parts the
+marks need are rewritten, every other part is copied byte for byte. That costs about as much
+as reading the sheet, so a run makes the copies in the workers that read the sheets
+(:class:`Staging`: each copy is staged as its sheet is checked, and put in place with the
+other outputs). openpyxl cannot write the legacy .xls format (nor are .xlsb/.ods marked in
+place), so such a file is rebuilt as an .xlsx from its cell values (formatting is not kept)
+and the copy's name says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import json
+import os
+import secrets
+import shutil
 import traceback
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
 import python_calamine
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..intake.check import FILE_LEVEL_CODES
 from ..intake.discover import locate
@@ -31,75 +38,78 @@ from ..rules.issues import Issue
 from ..rules.models import FileReport, FileStatus
 from ..rules.text import clean_text
 from ..runtime.fileio import name_fits, safe_filename, write_atomic
+from .marking import mark_package
+from .notes import AMBER_RGB, AUTHOR, NOTE_SHEET, NOTE_WIDTHS, RED_RGB, cell_marks, note_rows
 
-__all__ = ["NOTE_SHEET", "XLS_SUFFIX", "write_returned_copies"]
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
-NOTE_SHEET = "退回说明"
+__all__ = [
+    "NOTE_SHEET",
+    "STAGING_PREFIX",
+    "XLS_SUFFIX",
+    "Staging",
+    "copy_name",
+    "returned_copy",
+    "staging",
+    "write_returned_copies",
+]
+
 XLS_SUFFIX = "（由xls转存为xlsx）"
-RED = PatternFill("solid", start_color="FFFF7C80", end_color="FFFF7C80")
-AMBER = PatternFill("solid", start_color="FFFFC000", end_color="FFFFC000")
-_AUTHOR = "区国资委党委"
 _OOXML = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+STAGING_PREFIX = ".returned-"
 
 
-def _mark(wb: Workbook, report: FileReport, converted: bool = False) -> None:
-    by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
-    for issue in report.issues:
-        if issue.cell and issue.sheet in wb.sheetnames:
-            by_cell[(issue.sheet, issue.cell)].append(issue)
-    merged: dict[tuple[str, str], list[Issue]] = defaultdict(list)
-    for (sheet, address), issues in by_cell.items():
-        # A cell inside a merged range cannot hold a comment (openpyxl's MergedCell): the
-        # range's top-left cell, which Excel shows for the whole range, carries the mark.
-        merged[(sheet, _anchor(wb[sheet], address))].extend(issues)
-    for (sheet, address), issues in merged.items():
-        cell = wb[sheet][address]
-        cell.fill = RED if any(i.is_error for i in issues) else AMBER
-        text = "\n".join(clean_text(f"【{i.severity.label}】{i.message}") for i in issues)
-        comment = Comment(text, _AUTHOR)
-        comment.width, comment.height = 320, min(60 + 40 * len(issues), 400)
+def __getattr__(name: str) -> Any:
+    """``RED`` and ``AMBER``: the fills as openpyxl styles (openpyxl loaded only if asked)."""
+    if name in ("RED", "AMBER"):
+        from openpyxl.styles import PatternFill
+
+        rgb = RED_RGB if name == "RED" else AMBER_RGB
+        return PatternFill("solid", start_color=rgb, end_color=rgb)
+    raise AttributeError(name)
+
+
+def _rebuilt(data: bytes, report: FileReport) -> bytes:
+    """An .xlsx holding the values of every sheet of a legacy workbook, marked (openpyxl)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = _rebuild(data)
+    marks = cell_marks(report.issues, wb.sheetnames, lambda _sheet, cell: cell)
+    for mark in marks:
+        cell = wb[mark.sheet][mark.cell]
+        cell.fill = PatternFill("solid", start_color=mark.rgb, end_color=mark.rgb)
+        comment = Comment(mark.comment, AUTHOR)
+        comment.width, comment.height = mark.width, mark.height
         cell.comment = comment
-    _note_sheet(wb, report, converted)
-
-
-def _anchor(ws: Worksheet, address: str) -> str:
-    """The top-left cell of the merged range holding ``address``, or ``address`` itself."""
-    for cells in ws.merged_cells.ranges:
-        if address in cells:
-            return str(cells.start_cell.coordinate)
-    return address
-
-
-def _note_sheet(wb: Workbook, report: FileReport, converted: bool = False) -> None:
     name = NOTE_SHEET
-    while name in wb.sheetnames:  # a re-submitted copy already has one
+    while name in wb.sheetnames:
         name += "_新"
     ws = wb.create_sheet(name, 0)
-    ws["A1"] = clean_text(f"退回修改说明：{report.path}")
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = (
-        "红色单元格为错误（必须改正），橙色为警告（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
-    )
-    if converted:
-        ws["A3"] = (
-            "原文件为 .xls 格式，本副本已转存为 .xlsx（仅保留单元格内容），可直接在本副本上修改后提交。"
-        )
-    ws.append([])
-    ws.append(["类别", "工作表", "单元格", "问题及修改方法"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for issue in report.issues:
-        ws.append(
-            [issue.severity.label, *map(clean_text, (issue.sheet, issue.cell, issue.message))]
-        )
-        ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCD", (8, 14, 10, 90), strict=True):
+    looks = {
+        "title": {"font": Font(bold=True, size=13)},
+        "header": {"font": Font(bold=True)},
+        "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
+    }
+    for r, cells in enumerate(note_rows(report, converted=True), 1):
+        for c, note in enumerate(cells, 1):
+            target = ws.cell(r, c)
+            target.value = note.text
+            for attribute, value in looks.get(note.style, {}).items():
+                setattr(target, attribute, value)
+    for col, width in zip("ABCD", NOTE_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _rebuild(data: bytes) -> Workbook:
     """An .xlsx workbook holding the values of every sheet of a legacy workbook."""
+    import openpyxl
+
     source = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -125,41 +135,111 @@ def _returnable(report: FileReport) -> bool:
     )
 
 
+def _in_place(report: FileReport) -> bool:
+    return Path(report.path).suffix.lower() in _OOXML
+
+
+def returned_copy(data: bytes, report: FileReport) -> bytes:
+    """The marked copy of the workbook ``data`` checked as ``report``."""
+    return mark_package(data, report) if _in_place(report) else _rebuilt(data, report)
+
+
+def copy_name(report: FileReport) -> str:
+    """The returned copy's file name: the input's, or for a rebuilt one ``…（由xls转存为xlsx）.xlsx``."""
+    name = Path(report.path).name
+    suffix = Path(name).suffix
+    if not _in_place(report):
+        name, suffix = f"{Path(name).stem}{XLS_SUFFIX}.xlsx", ".xlsx"
+    if not name_fits(name):
+        # The added "（由xls转存为xlsx）" (or a long name to begin with) may not fit in
+        # 255 bytes: the stem is shortened, the suffix kept.
+        name = safe_filename(name[: -len(suffix)], max_chars=255, suffix=suffix) + suffix
+    return name
+
+
+def _staged_name(report: FileReport) -> str:
+    """The staged copy of ``report``: named by its file and findings, so a copy made before
+    the checks across files (duplicates) added a finding is not taken for the final one."""
+    found = [[str(i.severity), i.code, i.message, i.sheet, i.cell] for i in report.issues]
+    key = json.dumps([report.path, found], ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(key).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A hidden folder of returned copies made while the sheets are read (in the workers:
+    ``intake.check_folder(..., after=staging)``), put in place by
+    :func:`write_returned_copies`. Pickled to each worker by its path."""
+
+    folder: Path
+
+    def __call__(self, report: FileReport, data: bytes) -> None:
+        """Stage the copy of a sheet just checked, if it is returned. Never raises: a copy
+        not staged here is made again, and any failure reported, with the other outputs."""
+        if not _returnable(report):
+            return
+        with contextlib.suppress(Exception):  # see the docstring: retried, then reported
+            copy = returned_copy(data, report)
+            write_atomic(self.folder / _staged_name(report), lambda p: p.write_bytes(copy))
+
+
+@contextlib.contextmanager
+def staging(year_dir: Path) -> Iterator[Staging]:
+    """A staging folder for this run's returned copies, removed when the run ends.
+
+    It sits in the year folder (a rename puts each copy in place), named so that a killed
+    run's leftovers are removed by the next run (``runtime/runlock.LEFTOVER_PREFIXES``); it
+    is only made if a copy is staged. A year folder that did not exist and is left empty is
+    removed again.
+    """
+    made = [folder for folder in (year_dir, year_dir.parent) if not folder.exists()]
+    folder = year_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+    try:
+        yield Staging(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            for made_here in made:
+                made_here.rmdir()  # only when empty
+
+
 def write_returned_copies(
-    input_dir: Path, reports: Sequence[FileReport], out_dir: Path
+    input_dir: Path,
+    reports: Sequence[FileReport],
+    out_dir: Path,
+    staged: Staging | None = None,
 ) -> tuple[list[Path], list[Issue]]:
     """Write a marked copy of each rejected, readable sheet under ``out_dir``.
 
-    Returns the copies written, and a finding (RETURNED_COPY_FAILED, on its file) for each copy
-    that could not be made: the file changed or vanished since it was checked, or the copy
-    could not be written. Inputs are opened read-only.
+    A copy staged while the sheet was read, for the same findings, is moved into place; any
+    other is made here from the input. Returns the copies written, and a finding
+    (RETURNED_COPY_FAILED, on its file) for each copy that could not be made: the file
+    changed or vanished since it was checked, or the copy could not be written. Inputs are
+    opened read-only.
     """
     written: list[Path] = []
     failed: list[Issue] = []
     for report in reports:
         if not _returnable(report):
             continue
-        target = Path(out_dir) / report.path
         try:
-            source = locate(Path(input_dir), report.path)
-            data = open_workbook(source).data  # checked as at intake: it may have changed
-            suffix = source.suffix.lower()
-            if suffix in _OOXML:
-                wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=suffix in (".xlsm", ".xltm"))
-                _mark(wb, report)
-            else:
-                wb = _rebuild(data)
-                _mark(wb, report, converted=True)
-                target = target.with_name(f"{target.stem}{XLS_SUFFIX}.xlsx")
-            if not name_fits(target.name):
-                # The added "（由xls转存为xlsx）" (or a long name to begin with) may not fit in
-                # 255 bytes: the stem is shortened, the suffix kept.
-                stem = safe_filename(target.stem, max_chars=255, suffix=target.suffix)
-                target = target.with_name(f"{stem}{target.suffix}")
-            written.append(write_atomic(target, wb.save))
+            written.append(_put(input_dir, report, Path(out_dir), staged))
         except Exception as exc:  # one copy must not stop the others, nor the run
             failed.append(_failure(report.path, exc))
     return written, failed
+
+
+def _put(input_dir: Path, report: FileReport, out_dir: Path, staged: Staging | None) -> Path:
+    target = (out_dir / report.path).with_name(copy_name(report))
+    ready = staged.folder / _staged_name(report) if staged is not None else None
+    if ready is not None and ready.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(ready, target)  # staged with the outputs' permissions (write_atomic)
+        return target
+    source = locate(Path(input_dir), report.path)
+    data = open_workbook(source).data  # checked as at intake: it may have changed
+    copy = returned_copy(data, report)
+    return write_atomic(target, lambda p: p.write_bytes(copy))
 
 
 def _failure(path: str, exc: Exception) -> Issue:

@@ -40,7 +40,7 @@ from .results_table import results_table_sheet
 from .validate import validate_sheet
 from .workbook import Refused, open_workbook
 
-__all__ = ["FILE_LEVEL_CODES", "PARALLEL_FROM", "check_file", "check_folder"]
+__all__ = ["FILE_LEVEL_CODES", "PARALLEL_FROM", "AfterRead", "check_file", "check_folder"]
 
 # Findings that mean the file could not be read as a score sheet (no returned copy is made).
 FILE_LEVEL_CODES = frozenset(
@@ -67,6 +67,10 @@ PARALLEL_FROM = 16
 _CHUNK_MIN, _CHUNK_MAX, _CHUNKS_PER_WORKER = 8, 32, 8
 
 Result = tuple[FileReport, DuplicateKey | None]
+# Called with each report and the bytes it was read from, where the file was read (a worker
+# process, or this one): a later stage's use of the bytes already in memory (a run stages
+# returned copies this way). Must not raise; pickled to the workers.
+AfterRead = Callable[[FileReport, bytes], None]
 
 
 def _refused(rel: str, code: str, message: str) -> Result:
@@ -74,7 +78,11 @@ def _refused(rel: str, code: str, message: str) -> Result:
 
 
 def _read(
-    candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
+    candidate: Candidate,
+    year: int | None,
+    standard: Standard,
+    config: GradingConfig,
+    after: AfterRead | None = None,
 ) -> Result:
     rel = candidate.relative
     try:
@@ -128,6 +136,8 @@ def _read(
     sheet, header, issues = validate_sheet(raw, standard, config, year, rel, sha256)
     status = FileStatus.REJECTED if has_errors(issues) else FileStatus.ACCEPTED
     report = FileReport(rel, status, located(issues, rel, raw.name), sheet)
+    if after is not None:
+        after(report, data)
     key_cell = header.cells.get("统一社会信用代码" if header.credit_code else "企业名称", "")
     key = DuplicateKey(
         rel, enterprise_key(header), header.enterprise, raw.name, key_cell, header.credit_code
@@ -136,15 +146,22 @@ def _read(
 
 
 def check_file(
-    candidate: Candidate, year: int | None, standard: Standard, config: GradingConfig
+    candidate: Candidate,
+    year: int | None,
+    standard: Standard,
+    config: GradingConfig,
+    after: AfterRead | None = None,
 ) -> Result:
-    """Check one discovered file; never raises (a failure becomes an error Issue)."""
+    """Check one discovered file; never raises (a failure becomes an error Issue).
+
+    ``after(report, data)`` is called once the sheet is read and validated.
+    """
     rel = candidate.relative
     if candidate.skip:
         issue = Issue.warning("FILE_SKIPPED", candidate.skip, file=rel)
         return FileReport(rel, FileStatus.SKIPPED, (issue,)), None
     try:
-        return _read(candidate, year, standard, config)
+        return _read(candidate, year, standard, config, after)
     except OSError as exc:
         return _refused(
             rel,
@@ -210,12 +227,14 @@ def _unpack(packed: Packed) -> Result:
 
 
 # What every task of a pool needs, sent once per worker by the pool's initializer.
-_WORKER_ARGS: tuple[int | None, Standard, GradingConfig] | None = None
+_WORKER_ARGS: tuple[int | None, Standard, GradingConfig, AfterRead | None] | None = None
 
 
-def _init_worker(year: int | None, standard: Standard, config: GradingConfig) -> None:
+def _init_worker(
+    year: int | None, standard: Standard, config: GradingConfig, after: AfterRead | None = None
+) -> None:
     global _WORKER_ARGS
-    _WORKER_ARGS = (year, standard, config)
+    _WORKER_ARGS = (year, standard, config, after)
 
 
 def _check_chunk(chunk: Sequence[Candidate]) -> list[Packed]:
@@ -230,7 +249,7 @@ def _chunk_size(files: int, processes: int) -> int:
 def _parallel(
     todo: list[Candidate],
     processes: int,
-    args: tuple[int | None, Standard, GradingConfig],
+    args: tuple[int | None, Standard, GradingConfig, AfterRead | None],
     tick: Callable[[int], None],
 ) -> dict[str, Result]:
     results: dict[str, Result] = {}
@@ -292,6 +311,7 @@ def check_folder(
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     exclude: Sequence[Path] = (),
+    after: AfterRead | None = None,
 ) -> list[FileReport]:
     """Every file under ``input_dir`` (recursive), sorted by relative POSIX path, checked.
 
@@ -300,6 +320,8 @@ def check_folder(
     ``processes=None`` picks 1 for small batches, else ``os.cpu_count()``; the result does
     not depend on the process count. ``progress(done, total)`` is called as files finish.
     Folders in ``exclude`` (the run's output folder) are not read (see ``discover``).
+    ``after(report, data)`` is called for each sheet read, where it was read (see
+    :data:`AfterRead`); its reports are before the check across files (duplicates).
     """
     input_dir = Path(input_dir)
     candidates = discover(input_dir, exclude)
@@ -315,7 +337,7 @@ def check_folder(
     todo = [c for c in candidates if not c.skip]
     if processes is None:
         processes = 1 if len(todo) < PARALLEL_FROM else (os.cpu_count() or 1)
-    args = (year, standard, config)
+    args = (year, standard, config, after)
     results: dict[str, Result] = {}
     for candidate in candidates:
         if candidate.skip:

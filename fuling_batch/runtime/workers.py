@@ -37,8 +37,9 @@ __all__ = [
     "stopping",
 ]
 
-# What a worker runs: importing these in the server once saves each worker ~0.1 s.
-PRELOAD = ["__main__", "fuling_batch.intake", "fuling_batch.notices"]
+# What a worker runs: importing these in the server once saves each worker ~0.1 s. (Intake's
+# workers also stage returned copies: forms.returned, without openpyxl.)
+PRELOAD = ["__main__", "fuling_batch.intake", "fuling_batch.notices", "fuling_batch.forms.returned"]
 
 
 def _forkserver() -> BaseContext | None:
