@@ -19,7 +19,17 @@ from lxml import etree
 
 from ..rules.models import FileReport
 from .comments import add_comments
-from .notes import NOTE_WIDTHS, CellMark, NoteCell, cell_marks, note_name, note_rows
+from .notes import (
+    NOTE_FOOTER,
+    NOTE_MARGIN,
+    NOTE_WIDTHS,
+    CellMark,
+    NoteRow,
+    cell_marks,
+    note_name,
+    note_rows,
+    print_titles,
+)
 from .package import Package, parse_xml, resolve
 from .parts import (
     MAIN_NS,
@@ -51,6 +61,20 @@ _PLAIN_XF = '<xf xmlns="{}" numFmtId="0" fontId="0" fillId="0" borderId="0" xfId
 
 
 _SELECTED = re.compile(rb'tabSelected="(1|true)"')
+_SIDES = ("left", "right", "top", "bottom")
+# Elements a workbook may hold after definedNames (ECMA-376 CT_Workbook order).
+_AFTER_NAMES = (
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
 
 
 def _q(tag: str) -> str:
@@ -134,22 +158,35 @@ class Styles:
             self._formats[key] = self.cell_format(xf)
         return self._formats[key]
 
+    def border(self) -> int:
+        """A thin box (the 退回说明 table's cells)."""
+        sides = "".join(f'<{side} style="thin"><color auto="1"/></{side}>' for side in _SIDES)
+        border = parse_xml(f'<border xmlns="{MAIN_NS}">{sides}<diagonal/></border>'.encode())
+        return self._append("borders", border, ("cellStyleXfs", "cellXfs"))
+
     def note_formats(self) -> dict[str, int]:
-        """The cell formats of the 退回说明 sheet: title, header, wrapped text."""
-        title = parse_xml(_PLAIN_XF.format(MAIN_NS).encode())
-        title.set("fontId", str(self.font(13)))
-        title.set("applyFont", "1")
-        header = parse_xml(_PLAIN_XF.format(MAIN_NS).encode())
-        header.set("fontId", str(self.font(None)))
-        header.set("applyFont", "1")
-        wrap = parse_xml(_PLAIN_XF.format(MAIN_NS).encode())
-        wrap.set("applyAlignment", "1")
-        etree.SubElement(wrap, _q("alignment"), wrapText="1", vertical="top")
-        return {
-            "title": self.cell_format(title),
-            "header": self.cell_format(header),
-            "wrap": self.cell_format(wrap),
+        """The cell formats of the 退回说明 sheet, by NoteCell.style."""
+        box = str(self.border())
+        looks = {
+            "title": (self.font(13), None, False),
+            "text": (None, None, True),
+            "header": (self.font(None), box, True),
+            "cell": (None, box, True),
         }
+        formats = {}
+        for style, (font, border, wrap) in looks.items():
+            xf = parse_xml(_PLAIN_XF.format(MAIN_NS).encode())
+            if font is not None:
+                xf.set("fontId", str(font))
+                xf.set("applyFont", "1")
+            if border is not None:
+                xf.set("borderId", border)
+                xf.set("applyBorder", "1")
+            if wrap:
+                xf.set("applyAlignment", "1")
+                etree.SubElement(xf, _q("alignment"), wrapText="1", vertical="top")
+            formats[style] = self.cell_format(xf)
+        return formats
 
     def save(self) -> None:
         self.package.touch(self.part)
@@ -235,30 +272,55 @@ def _mark_sheet(sheet: Sheet, marks: list[CellMark], styles: Styles) -> None:
     sheet.save()
 
 
-def _note_part(rows: list[list[NoteCell]], formats: dict[str, int]) -> bytes:
+def _note_part(rows: list[NoteRow], formats: dict[str, int]) -> bytes:
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
         for i, w in enumerate(NOTE_WIDTHS, 1)
     )
     body = []
-    for r, cells in enumerate(rows, 1):
-        xml = []
-        for c, cell in enumerate(cells, 1):
-            style = f' s="{formats[cell.style]}"' if cell.style else ""
-            xml.append(
-                f'<c r="{letters(c)}{r}"{style} t="inlineStr"><is><t xml:space="preserve">'
-                f"{escape(cell.text)}</t></is></c>"
-            )
-        body.append(f'<row r="{r}">{"".join(xml)}</row>' if xml else "")
+    for r, row in enumerate(rows, 1):
+        xml = [
+            f'<c r="{letters(c)}{r}" s="{formats[cell.style]}" t="inlineStr"><is>'
+            f'<t xml:space="preserve">{escape(cell.text)}</t></is></c>'
+            for c, cell in enumerate(row.cells, 1)
+        ]
+        height = f' ht="{row.height:g}" customHeight="1"' if row.height else ""
+        body.append(f'<row r="{r}"{height}>{"".join(xml)}</row>' if xml else "")
+    merged = [row.merged for row in rows if row.merged]
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in merged)
+    m = NOTE_MARGIN
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><dimension ref="A1:D{len(rows)}"/>'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<dimension ref="A1:D{len(rows)}"/>'
         '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
         f"<sheetData>{''.join(body)}</sheetData>"
-        '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+        + (f'<mergeCells count="{len(merged)}">{merges}</mergeCells>' if merged else "")
+        + '<printOptions horizontalCentered="1"/>'
+        f'<pageMargins left="{m}" right="{m}" top="{m}" bottom="{m}" header="0.3" footer="0.3"/>'
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddFooter>{escape(NOTE_FOOTER)}</oddFooter></headerFooter>"
         "</worksheet>"
     ).encode()
+
+
+def _print_titles(root: etree._Element, reference: str) -> None:
+    """The workbook name that repeats the note table's header on every printed page (the
+    note sheet is sheet 0)."""
+    names = root.find(_q("definedNames"))
+    if names is None:
+        names = etree.Element(_q("definedNames"))
+        later = (root.find(_q(tag)) for tag in _AFTER_NAMES)
+        anchor = next((e for e in later if e is not None), None)
+        if anchor is None:
+            root.append(names)
+        else:
+            anchor.addprevious(names)
+    name = etree.SubElement(names, _q("definedName"), name="_xlnm.Print_Titles")
+    name.set("localSheetId", "0")
+    name.text = reference
 
 
 def _add_note_sheet(
@@ -269,21 +331,24 @@ def _add_note_sheet(
     assert sheets is not None
     listed = sheets.findall(_q("sheet"))
     part = package.unused("xl/worksheets/sheet{}.xml")
-    package.put(part, _note_part(note_rows(report), styles.note_formats()))
+    rows = note_rows(report)
+    package.put(part, _note_part(rows, styles.note_formats()))
     add_content_type(package, part, _WORKSHEET_CT)
     rel_id = add_relationship(package, workbook, _WORKSHEET_TYPE, part)
     entry = etree.Element(_q("sheet"), nsmap={"r": REL_NS})
-    entry.set("name", note_name([s.get("name", "") for s in listed]))
+    name = note_name([s.get("name", "") for s in listed])
+    entry.set("name", name)
     entry.set("sheetId", str(max((int(s.get("sheetId") or 0) for s in listed), default=0) + 1))
     entry.set(f"{{{REL_NS}}}id", rel_id)
     sheets.insert(0, entry)
     # Sheet positions moved by one: names local to a sheet, and the workbook's views.
-    for name in root.iter(_q("definedName")):
-        if name.get("localSheetId") is not None:
-            name.set("localSheetId", str(int(name.get("localSheetId") or 0) + 1))
+    for defined in root.iter(_q("definedName")):
+        if defined.get("localSheetId") is not None:
+            defined.set("localSheetId", str(int(defined.get("localSheetId") or 0) + 1))
     for view in root.iter(_q("workbookView")):
         view.set("activeTab", "0")
         view.attrib.pop("firstSheet", None)
+    _print_titles(root, print_titles(rows, name))
 
 
 def _unselect_others(package: Package, parts: list[str], rewritten: set[str]) -> None:

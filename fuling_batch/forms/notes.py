@@ -13,33 +13,54 @@ from dataclasses import dataclass
 from ..rules.issues import Issue
 from ..rules.models import FileReport
 from ..rules.text import clean_text
+from .fit import wrapped_height
 
 __all__ = [
     "AMBER_RGB",
     "AUTHOR",
+    "NOTE_FOOTER",
+    "NOTE_MARGIN",
     "NOTE_SHEET",
     "NOTE_WIDTHS",
     "RED_RGB",
     "CellMark",
     "NoteCell",
+    "NoteRow",
     "cell_marks",
     "note_name",
     "note_rows",
+    "print_titles",
 ]
 
 NOTE_SHEET = "退回说明"
 RED_RGB, AMBER_RGB = "FFFF7C80", "FFFFC000"  # errors, warnings
 AUTHOR = "区国资委党委"
-NOTE_WIDTHS = (8, 14, 10, 90)  # columns A to D
+# Columns A to D. Together about 9 in wide: A4 landscape holds them at 100 % within
+# NOTE_MARGIN (the sheet is also fitted one page wide, in case a font is wider).
+NOTE_WIDTHS = (8, 14, 10, 90)
+NOTE_MARGIN = 0.5  # inches, every side
+NOTE_FOOTER = "&C第 &P 页，共 &N 页"
+_SPAN = f"A{{0}}:{chr(ord('A') + len(NOTE_WIDTHS) - 1)}{{0}}"
 
 
 @dataclass(frozen=True, slots=True)
 class NoteCell:
-    """One cell of the 退回说明 sheet: its text and how it looks (``title``, ``header``,
-    ``wrap`` or plain)."""
+    """One cell of the 退回说明 sheet: its text and how it looks: ``title`` (large, bold),
+    ``text`` (wrapped), ``header`` (the table's header: bold, boxed) or ``cell`` (the
+    table's body: wrapped, boxed)."""
 
     text: str
-    style: str = ""
+    style: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    """One row of the 退回说明 sheet (no cells: an empty row). ``merged``: the range its one
+    cell spans (the width of the sheet); ``height``: points, for a row of wrapped text."""
+
+    cells: tuple[NoteCell, ...] = ()
+    merged: str = ""
+    height: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,39 +85,58 @@ def note_name(existing: Collection[str]) -> str:
     return name
 
 
-def note_rows(report: FileReport, converted: bool = False) -> list[list[NoteCell]]:
-    """The 退回说明 sheet, row by row from row 1 (an empty list is an empty row)."""
-    rows = [
-        [NoteCell(clean_text(f"退回修改说明：{report.path}"), "title")],
-        [
-            NoteCell(
-                "红色单元格为错误（必须改正），橙色为警告（请核对）；鼠标移到单元格上可查看批注。改正后请重新提交。"
-            )
-        ],
+def _spanning(number: int, cell: NoteCell) -> NoteRow:
+    height = wrapped_height(cell.text, sum(NOTE_WIDTHS)) if cell.style == "text" else None
+    return NoteRow((cell,), _SPAN.format(number), height)
+
+
+def note_rows(report: FileReport, converted: bool = False) -> list[NoteRow]:
+    """The 退回说明 sheet, row by row from row 1.
+
+    Every row of wrapped text gets a height that shows it: LibreOffice does not fit a row
+    to its wrapped text when it opens a file, and no one fits a merged cell.
+    """
+    texts = [
+        NoteCell(clean_text(f"退回修改说明：{report.path}"), "title"),
+        NoteCell(
+            "红色单元格为错误（必须改正），橙色为警告（请核对）；鼠标移到单元格上可查看批注。"
+            "改正后请重新提交。",
+            "text",
+        ),
     ]
     if converted:
-        rows.append(
-            [
-                NoteCell(
-                    "原文件为 .xls 格式，本副本已转存为 .xlsx（仅保留单元格内容），可直接在本副本上修改后提交。"
-                )
-            ]
+        texts.append(
+            NoteCell(
+                "原文件为 .xls 格式，本副本已转存为 .xlsx（仅保留单元格内容），"
+                "可直接在本副本上修改后提交。",
+                "text",
+            )
         )
-    rows.append([])
+    rows = [_spanning(number, cell) for number, cell in enumerate(texts, 1)]
+    rows.append(NoteRow())
     rows.append(
-        [NoteCell(text, "header") for text in ("类别", "工作表", "单元格", "问题及修改方法")]
+        NoteRow(
+            tuple(
+                NoteCell(text, "header") for text in ("类别", "工作表", "单元格", "问题及修改方法")
+            )
+        )
     )
     for issue in report.issues:
         sheet, cell, message = map(clean_text, (issue.sheet, issue.cell, issue.message))
-        rows.append(
-            [
-                NoteCell(issue.severity.label),
-                NoteCell(sheet),
-                NoteCell(cell),
-                NoteCell(message, "wrap"),
-            ]
-        )
+        texts = (issue.severity.label, sheet, cell, message)
+        height = max(map(wrapped_height, texts, NOTE_WIDTHS))
+        rows.append(NoteRow(tuple(NoteCell(text, "cell") for text in texts), height=height))
     return rows
+
+
+def print_titles(rows: list[NoteRow], sheet: str) -> str:
+    """The rows printed at the top of every page (the table's header), as the reference a
+    workbook's ``_xlnm.Print_Titles`` name holds."""
+    number = next(
+        n for n, row in enumerate(rows, 1) if row.cells and row.cells[0].style == "header"
+    )
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!${number}:${number}"
 
 
 def cell_marks(

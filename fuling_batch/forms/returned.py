@@ -39,7 +39,19 @@ from ..rules.models import FileReport, FileStatus
 from ..rules.text import clean_text
 from ..runtime.fileio import name_fits, safe_filename, write_atomic
 from .marking import mark_package
-from .notes import AMBER_RGB, AUTHOR, NOTE_SHEET, NOTE_WIDTHS, RED_RGB, cell_marks, note_rows
+from .notes import (
+    AMBER_RGB,
+    AUTHOR,
+    NOTE_FOOTER,
+    NOTE_MARGIN,
+    NOTE_SHEET,
+    NOTE_WIDTHS,
+    RED_RGB,
+    cell_marks,
+    note_name,
+    note_rows,
+    print_titles,
+)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -73,7 +85,7 @@ def __getattr__(name: str) -> Any:
 def _rebuilt(data: bytes, report: FileReport) -> bytes:
     """An .xlsx holding the values of every sheet of a legacy workbook, marked (openpyxl)."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     wb = _rebuild(data)
     marks = cell_marks(report.issues, wb.sheetnames, lambda _sheet, cell: cell)
@@ -83,23 +95,39 @@ def _rebuilt(data: bytes, report: FileReport) -> bytes:
         comment = Comment(mark.comment, AUTHOR)
         comment.width, comment.height = mark.width, mark.height
         cell.comment = comment
-    name = NOTE_SHEET
-    while name in wb.sheetnames:
-        name += "_新"
-    ws = wb.create_sheet(name, 0)
+    rows = note_rows(report, converted=True)
+    ws = wb.create_sheet(note_name(wb.sheetnames), 0)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     looks = {
         "title": {"font": Font(bold=True, size=13)},
-        "header": {"font": Font(bold=True)},
-        "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
+        "text": {"alignment": wrapped},
+        "header": {"font": Font(bold=True), "border": box, "alignment": wrapped},
+        "cell": {"border": box, "alignment": wrapped},
     }
-    for r, cells in enumerate(note_rows(report, converted=True), 1):
-        for c, note in enumerate(cells, 1):
+    for r, row in enumerate(rows, 1):
+        for c, note in enumerate(row.cells, 1):
             target = ws.cell(r, c)
             target.value = note.text
-            for attribute, value in looks.get(note.style, {}).items():
+            for attribute, value in looks[note.style].items():
                 setattr(target, attribute, value)
+        if row.merged:
+            ws.merge_cells(row.merged)
+        if row.height:
+            ws.row_dimensions[r].height = row.height
     for col, width in zip("ABCD", NOTE_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
+    ws.print_title_rows = print_titles(rows, ws.title).split("!")[1].replace("$", "")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    margins = ws.page_margins
+    margins.left = margins.right = margins.top = margins.bottom = NOTE_MARGIN
+    margins.header = margins.footer = 0.3
+    ws.oddFooter.center.text = NOTE_FOOTER.removeprefix("&C")
     wb.active = 0
     out = io.BytesIO()
     wb.save(out)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from ..rules.consequences import rule_sentence
 from ..rules.models import HEADER_LABELS
 from ..rules.standard import Item, Line, Standard, fmt_number, load_standard
 from ..runtime.fileio import write_atomic
+from .fit import wrapped_height
 
 __all__ = [
     "GUIDE_SHEET", "HEADER_LABELS", "KEY_MARK", "META_SHEET", "SHEET_NAME", "TABLE_HEADERS",
@@ -50,9 +50,6 @@ _CODE, _TEXT, _KEY, _VALUE, _SCORE, _REMARK = range(6)
 _LAST_COL = len(TABLE_HEADERS) - 1
 _HEADER_ROW0 = 1  # first row of the header block (row 0 is the title)
 _TABLE_ROW = _HEADER_ROW0 + math.ceil(len(HEADER_LABELS) / 2) + 1  # one spacer row
-# Rendered line height of 11 pt CJK text in points; generous because the fallback CJK fonts
-# (Noto CJK in LibreOffice) are taller than SimSun.
-_LINE_PT = 15.5
 
 
 def main_template_path() -> Path:
@@ -224,7 +221,7 @@ def _write_header_block(ws: Worksheet, st: _Styles, header: Mapping[str, str | i
         # A long pre-filled value (党组织名称, 考核组成员 from a roster) wraps in a taller row.
         text = str(header.get(label) or "")
         width = _WIDTHS[1] if i % 2 == 0 else _WIDTHS[_REMARK]
-        heights[row] = max(heights.get(row, 22.0), _row_height(text, width) if text else 22.0)
+        heights[row] = max(heights.get(row, 22.0), wrapped_height(text, width) if text else 22.0)
         ws.set_row(row, heights[row])
         if i % 2 == 0:
             ws.write_string(row, 0, label, st.label)
@@ -258,7 +255,7 @@ def _write_parent_row(
     ws: Worksheet, st: _Styles, row: int, item: Item, first: int, last: int
 ) -> None:
     """An item scored in parts (4.1): its own row shows the sum of its parts, locked."""
-    ws.set_row(row, _row_height(item.text, _WIDTHS[_TEXT]))
+    ws.set_row(row, wrapped_height(item.text, _WIDTHS[_TEXT]))
     ws.write_string(row, _CODE, item.code, st.code)
     ws.write_string(row, _TEXT, item.text, st.text)
     _write_key(ws, st, row, item.key)
@@ -271,7 +268,7 @@ def _write_parent_row(
 
 def _write_line_row(ws: Worksheet, st: _Styles, row: int, line: Line, step: str) -> None:
     text = line.label or line.item.text
-    ws.set_row(row, _row_height(text, _WIDTHS[_TEXT]))
+    ws.set_row(row, wrapped_height(text, _WIDTHS[_TEXT]))
     ws.write_string(row, _CODE, line.code, st.code)
     ws.write_string(row, _TEXT, text, st.part if line.label else st.text)
     _write_key(ws, st, row, line.key)
@@ -347,7 +344,7 @@ def _write_guide(ws: Worksheet, st: _Styles, standard: Standard) -> None:
     ws.set_row(0, 26)
     ws.write_string(0, 0, f"{_sheet_title(standard)}填表说明", st.guide_title)
     for i, paragraph in enumerate(_guide_text(standard), start=1):
-        ws.set_row(i, _row_height(paragraph, 110) + 4)
+        ws.set_row(i, wrapped_height(paragraph, 110) + 4)
         ws.write_string(i, 0, paragraph, st.guide)
     ws.set_paper(9)
     ws.set_landscape()
@@ -423,18 +420,3 @@ def _runs(rows: list[int]) -> str:
         if r is not None:
             start = prev = r
     return ",".join(out)
-
-
-def _display_width(text: str) -> float:
-    """Width in Excel character units: CJK and full-width forms take about two."""
-    return sum(2.15 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
-
-
-def _row_height(text: str, width: float) -> float:
-    """Row height (points) that shows ``text`` wrapped in a column ``width`` units wide.
-
-    LibreOffice and Excel do not auto-fit rows written by xlsxwriter, so estimate it.
-    """
-    usable = width - 1.5  # cell padding
-    lines = max(1, math.ceil(_display_width(text) / usable))
-    return max(20.0, round(lines * _LINE_PT + 5, 1))
