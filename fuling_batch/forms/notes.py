@@ -123,9 +123,9 @@ def note_rows(report: FileReport, converted: bool = False) -> list[NoteRow]:
     )
     for issue in report.issues:
         sheet, cell, message = map(clean_text, (issue.sheet, issue.cell, issue.message))
-        texts = (issue.severity.label, sheet, cell, message)
-        height = max(map(wrapped_height, texts, NOTE_WIDTHS))
-        rows.append(NoteRow(tuple(NoteCell(text, "cell") for text in texts), height=height))
+        values = (issue.severity.label, sheet, cell, message)
+        height = max(map(wrapped_height, values, NOTE_WIDTHS))
+        rows.append(NoteRow(tuple(NoteCell(value, "cell") for value in values), height=height))
     return rows
 
 
