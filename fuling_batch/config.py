@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_type_hints
 
 from .errors import ConfigError
+from .oserrors import read_reason
 
 __all__ = ["DEFAULT_CONFIG_NAME", "Config", "GradingConfig", "NoticeConfig", "load_config"]
 
@@ -119,7 +120,7 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
     except UnicodeDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码的文本，请另存为 UTF-8 后重试") from exc
     except OSError as exc:
-        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from exc
+        raise ConfigError(f"无法读取配置文件 {path}：{read_reason(exc)}") from exc
     return config_from_dict(raw, source=str(path))
 
 

@@ -21,6 +21,7 @@ from .errors import FewerResults, UsageError
 from .history.rectifications import entries as rectification_entries
 from .history.store import History, default_history_path
 from .intake.check import PARALLEL_FROM, check_folder
+from .oserrors import output_error
 from .outputs import RETURNED_DIR, Outputs, RunSettings, refuse_open_outputs, with_issues
 from .rules.grading import grade
 from .rules.issues import Issue
@@ -28,7 +29,6 @@ from .rules.models import FileReport, FileStatus, GradeResult, ScoreSheet, YearR
 from .rules.numbering import EMPTY_REGISTER, Plan, RegisterView
 from .rules.standard import Standard, load_standard
 from .runtime.manifest import Manifest
-from .runtime.oserrors import output_error
 from .runtime.runlock import year_lock
 from .runtime.workers import prestart
 from .summary.workbook import LastYear

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1] / PACKAGE
 
 # Lowest first. A module may import modules of its own stage or of an earlier one.
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("errors",),
+    ("errors", "oserrors"),
     ("config",),
     ("runtime",),
     ("rules",),

@@ -19,7 +19,7 @@ from .. import __version__
 from ..config import Config, load_config
 from ..console import err, labelled
 from ..errors import FulingError, UsageError
-from ..runtime.oserrors import output_error
+from ..oserrors import output_error
 from .chinese import ChineseGroup
 
 F = TypeVar("F", bound=Callable[..., Any])

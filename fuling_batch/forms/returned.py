@@ -34,6 +34,7 @@ import python_calamine
 from ..intake.check import FILE_LEVEL_CODES
 from ..intake.discover import locate
 from ..intake.workbook import open_workbook
+from ..oserrors import write_reason
 from ..rules.issues import Issue
 from ..rules.models import FileReport, FileStatus
 from ..rules.text import clean_text
@@ -271,11 +272,7 @@ def _put(input_dir: Path, report: FileReport, out_dir: Path, staged: Staging | N
 
 
 def _failure(path: str, exc: Exception) -> Issue:
-    why = (
-        exc.strerror
-        if isinstance(exc, OSError) and exc.strerror
-        else f"{type(exc).__name__}: {exc}"
-    )
+    why = write_reason(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
     return Issue.warning(
         "RETURNED_COPY_FAILED",
         f"未能生成该评分表的退回修改副本（{why}）；需修改的问题见汇总表“校验问题”工作表和 report.json",

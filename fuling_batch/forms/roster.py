@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..errors import UsageError
-from ..intake.workbook import Refused, open_workbook
+from ..intake.workbook import READ_ERRORS, open_workbook, why_unreadable
 from ..rules import creditcode
 from ..rules.issues import Issue
 from ..rules.standard import Standard, load_standard
@@ -93,16 +92,11 @@ def read_roster(roster: Path) -> tuple[list[RosterEntry], list[Issue]]:
         with open_workbook(roster).calamine() as wb:
             sheet_name = wb.sheet_names[0]
             rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Refused as exc:
-        return [], [
-            Issue.error("ROSTER_UNREADABLE", f"无法读取名册：{exc.refusal.message}", file=file)
-        ]
-    except (CalamineError, OSError, ValueError, IndexError) as exc:
+    except (*READ_ERRORS, IndexError) as exc:  # IndexError: a workbook with no sheet
+        why = why_unreadable(exc)
         return [], [
             Issue.error(
-                "ROSTER_UNREADABLE",
-                f"无法读取名册：{exc}。请用 Excel/WPS 另存为 .xlsx 后重试",
-                file=file,
+                "ROSTER_UNREADABLE", f"无法读取名册：{why.message}", file=file, detail=why.detail
             )
         ]
     found = _find_header(rows)

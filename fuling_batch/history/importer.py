@@ -15,12 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import python_calamine
-
 from ..errors import UsageError
 from ..intake.results_table import HEADER_SCAN_ROWS, cell_text, find_table, read_grids
 from ..intake.safety import column_letter
-from ..intake.workbook import Refused, open_workbook
+from ..intake.workbook import READ_ERRORS, open_workbook, why_unreadable
 from ..rules.creditcode import normalize, problem
 from ..rules.issues import Issue
 from ..rules.models import Grade
@@ -60,16 +58,10 @@ def import_results(history: History, path: Path, year: int) -> ImportOutcome:
         # Through the same bounds as every score sheet: a results file comes from people too.
         book = open_workbook(path)
         grid_by_sheet = read_grids(book)
-    except Refused as exc:
-        return ImportOutcome(
-            year, 0, (_error("IMPORT_UNREADABLE", f"{exc.refusal.message}", file),)
-        )
-    except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        return ImportOutcome(
-            year,
-            0,
-            (_error("IMPORT_UNREADABLE", f"无法读取该文件：{exc}。请另存为 .xlsx 后重试", file),),
-        )
+    except READ_ERRORS as exc:
+        why = why_unreadable(exc)
+        issue = Issue.error("IMPORT_UNREADABLE", why.message, file=file, detail=why.detail)
+        return ImportOutcome(year, 0, (issue,))
 
     found = find_table(grid_by_sheet)
     if found is None:

@@ -59,15 +59,16 @@ def default_history_path(out_dir: Path) -> Path:
 class History:
     """The history database at ``path``; use as a context manager so the connection closes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 10) -> None:
+        """``timeout``: seconds to wait for another program's lock before giving up."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # isolation_level=None: the module's implicit transactions are off, so every write
             # is inside our own explicit BEGIN IMMEDIATE … COMMIT.
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         except sqlite3.Error as exc:
-            raise UsageError(f"无法打开历史数据库 {self.path}：{exc}") from exc
+            raise UsageError(f"无法打开历史数据库 {self.path}：{_why(exc)}") from exc
         try:
             self._check_file()
             self._migrate()
@@ -103,6 +104,8 @@ class History:
         try:
             problems = [row[0] for row in self._conn.execute("PRAGMA quick_check")]
         except sqlite3.DatabaseError as exc:
+            if _held(exc):  # another program holds it: that is not damage
+                raise UsageError(f"无法打开历史数据库 {self.path}：{_why(exc)}") from exc
             problems = [str(exc)]
         if problems != ["ok"]:
             raise UsageError(
@@ -115,7 +118,7 @@ class History:
             version = self.schema_version
         except sqlite3.DatabaseError as exc:
             raise UsageError(
-                f"{self.path} 不是有效的历史数据库（{exc}）。请用 --history 指定正确的文件，"
+                f"{self.path} 不是有效的历史数据库（{_why_corrupt([str(exc)])}）。请用 --history 指定正确的文件，"
                 "或移走该文件后重新运行"
             ) from exc
         if version > SCHEMA_VERSION:
@@ -139,9 +142,7 @@ class History:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise OutputError(
-                f"无法写入历史数据库 {self.path}：{exc}（可能另一个程序正在使用它，请稍后重试）"
-            ) from exc
+            raise OutputError(f"无法写入历史数据库 {self.path}：{_why(exc)}") from exc
         try:
             yield self._conn
             self._conn.execute("COMMIT")  # inside: a full disk may fail the commit itself
@@ -350,6 +351,11 @@ def _why_corrupt(problems: list[str]) -> str:
     return text
 
 
+def _held(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 def _why(exc: sqlite3.Error) -> str:
     """SQLite's reason, in Chinese where the operator can act on it."""
     text = str(exc)
@@ -357,9 +363,11 @@ def _why(exc: sqlite3.Error) -> str:
         return "磁盘空间不足，请清理磁盘空间后重新运行"
     if "readonly" in text or "read-only" in text:
         return "数据库文件或其所在文件夹为只读，请检查权限"
-    if "locked" in text or "busy" in text:
+    if _held(exc):
         return "数据库正被另一个程序使用，请稍后重试"
-    return text
+    if "unable to open" in text:
+        return "无法打开数据库文件，请检查其所在文件夹是否存在、是否有读写权限"
+    return f"数据库错误：{text}"
 
 
 def _filters(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterator
 
-from .safety import Refusal, Scan, column_letter, too_big
+from .safety import Refusal, Scan, column_letter, corrupt, too_big
 
 __all__ = ["cfb_streams", "scan_biff", "scan_cfb"]
 
@@ -170,7 +170,7 @@ def scan_cfb(data: bytes) -> Scan:
     try:
         streams = cfb_streams(data)
     except (ValueError, struct.error, IndexError) as exc:
-        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+        return Scan(corrupt(exc))
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return Scan(
             Refusal("FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ..oserrors import read_reason
 from ..rules.text import clean_text
 from ..runtime.manifest import MANIFEST_NAME
 
@@ -142,7 +143,7 @@ def discover(input_dir: Path, exclude: Iterable[Path] = ()) -> list[Candidate]:
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as exc:
-            why = exc.strerror or str(exc)
+            why = read_reason(exc)
             found.append(
                 Candidate(
                     folder,

@@ -43,6 +43,7 @@ __all__ = [
     "Refusal",
     "Scan",
     "column_letter",
+    "corrupt",
     "scan_zip",
     "too_big",
 ]
@@ -64,10 +65,22 @@ FormulaCells = dict[str, frozenset[str]]
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why a file is not parsed: a stable issue code and a Chinese message."""
+    """Why a file is not parsed: a stable issue code, a Chinese message, and for the
+    maintainers (report.json only) what the library said."""
 
     code: str
     message: str
+    detail: str = ""
+
+
+def corrupt(exc: BaseException, what: str = "无法读取") -> Refusal:
+    """FILE_CORRUPT. The library's own words are English and mean nothing to the inspector:
+    they go to ``detail``."""
+    return Refusal(
+        "FILE_CORRUPT",
+        f"文件已损坏，{what}；请用 Excel/WPS 打开后另存为 .xlsx 重新提交",
+        f"{type(exc).__name__}: {exc}",
+    )
 
 
 @dataclass(slots=True)
@@ -175,9 +188,7 @@ def scan_zip(data: bytes) -> Scan:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, struct.error, NotImplementedError) as exc:
-        return Scan(
-            Refusal("FILE_CORRUPT", f"文件已损坏，无法作为压缩包打开（{exc}），请重新保存后提交")
-        )
+        return Scan(corrupt(exc, "无法作为压缩包打开"))
     if len(infos) > MAX_ZIP_MEMBERS:
         return Scan(
             Refusal(
@@ -222,7 +233,7 @@ def scan_zip(data: bytes) -> Scan:
             bins = [(i.filename, _inflate(_stored(data, i))) for i in infos if _is_sheet_bin(i)]
             return _bounded(_named(xlsb_areas(bins), data, by_name))
     except (zipfile.BadZipFile, ValueError, struct.error, zlib.error) as exc:
-        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+        return Scan(corrupt(exc))
     if refusal is not None:
         return Scan(refusal)
     if "xl/workbook.xml" not in by_name:
@@ -254,7 +265,7 @@ def scan_zip(data: bytes) -> Scan:
         zlib.error,
         SafeET.ParseError,
     ) as exc:
-        return Scan(Refusal("FILE_CORRUPT", f"文件已损坏，无法读取（{exc}），请重新保存后提交"))
+        return Scan(corrupt(exc))
     except defusedxml.DefusedXmlException:  # a DOCTYPE is refused above; this is a safety net
         return Scan(_doctype("xl/workbook.xml"))
 

@@ -16,11 +16,20 @@ from pathlib import Path
 
 import python_calamine
 
+from ..oserrors import read_reason
 from .compound import scan_cfb
 from .discover import Format, sniff
-from .safety import MAX_FILE_BYTES, Refusal, Scan, scan_zip
+from .safety import MAX_FILE_BYTES, Refusal, Scan, corrupt, scan_zip
 
-__all__ = ["Refused", "SafeWorkbook", "inspect", "open_workbook", "read_bounded"]
+__all__ = [
+    "READ_ERRORS",
+    "Refused",
+    "SafeWorkbook",
+    "inspect",
+    "open_workbook",
+    "read_bounded",
+    "why_unreadable",
+]
 
 _RESAVE = "请用 Excel/WPS 另存为 .xlsx 后重新提交"
 
@@ -35,6 +44,24 @@ class Refused(Exception):
     @property
     def code(self) -> str:
         return self.refusal.code
+
+
+# What opening and reading a workbook may raise, for a file's reason: see why_unreadable.
+READ_ERRORS = (Refused, python_calamine.CalamineError, OSError, ValueError)
+
+
+def why_unreadable(exc: Exception) -> Refusal:
+    """Why a workbook could not be read (one of READ_ERRORS), told to the operator in
+    Chinese; the library's or the system's own words go to ``detail``."""
+    if isinstance(exc, Refused):
+        return exc.refusal
+    if isinstance(exc, OSError):
+        return Refusal(
+            "FILE_UNREADABLE",
+            f"无法读取文件（{read_reason(exc)}），请确认文件仍在、未被占用后重新运行",
+            f"{type(exc).__name__}: {exc}",
+        )
+    return corrupt(exc, "或格式不受支持")
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..config import NoticeConfig
 from ..errors import OutputError
+from ..oserrors import write_reason
 from ..rules.models import GradeResult
 from ..rules.standard import Standard
 from ..runtime.fileio import permissions, safe_filename, unique_names
@@ -115,7 +116,7 @@ class StagedNotices:
                 os.replace(old, self.folder)  # put the previous notices back
             self.discard()
             raise OutputError(
-                f"无法替换通知书文件夹 {self.folder}（{exc.strerror or exc}）：其中的文件可能正在"
+                f"无法替换通知书文件夹 {self.folder}（{write_reason(exc)}）：其中的文件可能正在"
                 "Word/WPS 中打开，请关闭后重新运行（原通知书未改动）"
             ) from exc
         shutil.rmtree(old, ignore_errors=True)

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import python_calamine
-
 from ..errors import UsageError
 from ..history import History
 from ..history import rectifications as store
 from ..intake.results_table import HEADER_SCAN_ROWS, cell_text, read_grids
 from ..intake.safety import column_letter
-from ..intake.workbook import Refused, open_workbook
+from ..intake.workbook import READ_ERRORS, open_workbook, why_unreadable
 from ..rules.identity import identity_key
 from ..rules.issues import Issue
 from ..rules.rectification import Rectification
@@ -101,10 +99,9 @@ def import_ledger(
     try:
         # Through the same bounds as every score sheet: the 台账 comes from people too.
         grids = read_grids(open_workbook(path))
-    except Refused as exc:
-        raise UsageError(f"无法读取整改台账 {path.name}：{exc.refusal.message}") from exc
-    except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        raise UsageError(f"无法读取整改台账 {path.name}：{exc}。请另存为 .xlsx 后重试") from exc
+    except READ_ERRORS as exc:
+        why = why_unreadable(exc).message
+        raise UsageError(f"无法读取整改台账 {path.name}：{why}") from exc
     found = None
     for sheet, grid in grids.items():
         for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):

@@ -38,7 +38,8 @@ class Issue:
     file: str = ""
     sheet: str = ""
     cell: str = ""
-    # For the maintainers, never shown to the operator: the traceback of a program error.
+    # For the maintainers, never shown to the operator: the traceback of a program error,
+    # or what a library or the system said in English.
     detail: str = ""
 
     @property

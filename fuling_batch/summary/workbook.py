@@ -19,13 +19,13 @@ from xlsxwriter.workbook import Workbook
 
 from ..config import Config
 from ..errors import OutputError
+from ..oserrors import output_error
 from ..rules.consequences import streak_words
 from ..rules.models import FileReport, Grade, GradeResult, YearRecord
 from ..rules.numbering import EMPTY_REGISTER, RegisterView
 from ..rules.rectification import Rectification
 from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
-from ..runtime.oserrors import output_error
 from .detail import write_deductions, write_issues, write_triangles
 from .printing import apply_plan, plan_columns
 from .rectification import write_last_rectification

@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from ..intake.discover import SPREADSHEET_SUFFIXES, discover, skip_reason
+from ..oserrors import output_error, read_reason
 from ..runtime.fileio import safe_filename
 from .settings import Limits, human_size
 
@@ -177,7 +179,7 @@ def extract_zip(
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UploadRefused(
-            400, "压缩包无法打开", f"“{label}”不是有效的 .zip 压缩包（{exc}）。请重新压缩后上传。"
+            400, "压缩包无法打开", f"“{label}”不是有效的 .zip 压缩包，或已损坏。请重新压缩后上传。"
         ) from exc
     with zf:
         members = [info for info in zf.infolist() if not info.is_dir()]
@@ -200,12 +202,22 @@ def extract_zip(
                 with zf.open(info) as member:
                     if _copy(member, target, info.file_size) > info.file_size:
                         raise _bomb(label)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except NotImplementedError as exc:  # a compression method zipfile does not know
+                raise UploadRefused(
+                    400,
+                    "压缩方式不受支持",
+                    f"“{shown}”使用了不支持的压缩方式。本次上传的文件均未保存；请用 Windows 的"
+                    "“发送到 › 压缩(zipped)文件夹”或 WPS、7-Zip 的 ZIP 格式重新压缩后上传。",
+                ) from exc
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
                 raise UploadRefused(
                     400,
                     "压缩包已损坏",
-                    f"无法解压“{shown}”（{exc}）。本次上传的文件均未保存；请重新压缩后上传。",
+                    f"无法解压“{shown}”（压缩包已损坏或不完整）。本次上传的文件均未保存；"
+                    "请重新压缩后上传。",
                 ) from exc
+            except OSError as exc:  # writing it here: the data folder's disk, not the upload
+                raise output_error(exc, str(target)) from exc
             incoming.append(Incoming(name, shown, _last_part(_member_name(info)), target))
     return incoming, ignored
 
@@ -269,7 +281,7 @@ def from_folder(
                     target.unlink()
                     continue
         except OSError as exc:
-            ignored.append((candidate.relative, f"无法读取（{exc.strerror or exc}），未导入"))
+            ignored.append((candidate.relative, f"无法读取（{read_reason(exc)}），未导入"))
             continue
         name = stored_name(candidate.relative)
         incoming.append(Incoming(name, candidate.relative, candidate.path.name, target))

@@ -108,6 +108,32 @@ def test_a_file_that_is_not_a_database_is_a_usage_error(tmp_path: Path) -> None:
         History(path)
 
 
+def test_a_database_held_by_another_program_is_said_so_not_called_damaged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    with History(path) as history:
+        history.record_year(2026, results_2026(), RUN)
+    before = path.read_bytes()
+    with History(path) as writer:
+        writer._conn.execute("PRAGMA busy_timeout = 50")  # not the real 10 s wait
+        holder = sqlite3.connect(path, isolation_level=None, timeout=0.05)
+        holder.execute("BEGIN EXCLUSIVE")  # as another run, or a database viewer, holds it
+        try:
+            with pytest.raises(OutputError) as writing:
+                writer.record_year(2026, results_2026(), RUN)
+            with pytest.raises(UsageError) as opening:
+                History(path, timeout=0.05)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    for raised in (writing, opening):
+        message = str(raised.value)
+        assert "数据库正被另一个程序使用，请稍后重试" in message, message
+        assert "损坏" not in message and "locked" not in message, message
+    assert path.read_bytes() == before
+
+
 def test_a_year_stores_everything_the_issue_lists(tmp_path: Path) -> None:
     with History(tmp_path / "h.sqlite3") as history:
         history.record_year(2026, results_2026(), RUN)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
+import re
 import shutil
 import struct
 import zipfile
@@ -15,10 +17,11 @@ import pytest
 
 from fuling_batch.config import GradingConfig
 from fuling_batch.forms.returned import NOTE_SHEET, RED, XLS_SUFFIX, write_returned_copies
-from fuling_batch.intake.check import check_folder
-from fuling_batch.intake.discover import discover
+from fuling_batch.intake.check import check_file, check_folder
+from fuling_batch.intake.discover import Candidate, discover
 from fuling_batch.intake.safety import MAX_FILE_BYTES
 from fuling_batch.intake.workbook import _read_up_to
+from fuling_batch.oserrors import read_reason, write_reason
 from fuling_batch.rules.models import FileReport, FileStatus
 from tests.factories import credit_code
 from tests.intake.files.builders import (
@@ -56,6 +59,34 @@ def test_corrupt_zip(tmp_path: Path) -> None:
     reports = run(tmp_path)
     assert only_error(reports["bad.xlsx"]) == "FILE_CORRUPT"
     assert only_error(reports["truncated.xlsx"]) == "FILE_CORRUPT"
+    for report in reports.values():
+        (issue,) = report.issues
+        assert english(issue.message) == set(), issue.message
+        assert re.match(r"\w+: ", issue.detail), issue.detail  # what the library said
+        assert "detail" in issue.to_json()
+
+
+def english(message: str) -> set[str]:
+    """Latin words in an operator's message, beyond the program names it may give."""
+    return set(re.findall(r"[A-Za-z]{2,}", message)) - {"Excel", "WPS", "xlsx", "xls"}
+
+
+def test_a_file_gone_before_it_is_read_says_so_in_chinese(tmp_path: Path) -> None:
+    gone = Candidate(tmp_path / "已移走.xlsx", "已移走.xlsx")
+    report, _ = check_file(gone, 2026, STANDARD, GradingConfig())
+    assert only_error(report) == "FILE_UNREADABLE"
+    message = report.issues[0].message
+    assert "文件不存在" in message and english(message) == set(), message
+    assert "FileNotFoundError" in report.issues[0].detail
+
+
+@pytest.mark.parametrize("number", [errno.EACCES, errno.ENOENT, errno.EIO, errno.ENOSPC, 9999])
+def test_system_errors_are_told_in_chinese(number: int) -> None:
+    exc = OSError(number, "Some English text", "x.xlsx")
+    for reason in (read_reason(exc), write_reason(exc)):
+        # Only an error the program does not know keeps the system's text, after its number.
+        assert re.match(r"[\u4e00-\u9fff]", reason), reason
+        assert ("English" in reason) == (reason.startswith("系统错误")), reason
 
 
 def test_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:

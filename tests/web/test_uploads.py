@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -144,6 +145,54 @@ def test_a_corrupt_zip_is_refused_and_the_server_goes_on(desk: Desk, samples):
     assert "压缩包无法打开" in response.text
     assert desk.upload(samples[0]).status_code == 200
     assert desk.stored() == [samples[0].name]
+
+
+def _damaged(data: bytes, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip whose one member's compressed bytes are overwritten in the middle."""
+    whole = bytearray(_zip({"a.xlsx": data}, compression))
+    middle = len(whole) // 3
+    whole[middle : middle + 64] = bytes(range(64))
+    return bytes(whole)
+
+
+@pytest.mark.parametrize(
+    ("archive", "said"),
+    [
+        (lambda sample: _damaged(sample), "压缩包已损坏"),
+        # What a zip made with a method zipfile lacks (PPMd, say) looks like: method 98.
+        (
+            lambda sample: _method(_zip({"a.xlsx": sample}, zipfile.ZIP_STORED), 98),
+            "压缩方式不受支持",
+        ),
+    ],
+)
+def test_a_damaged_zip_member_is_refused_in_chinese_and_nothing_is_stored(
+    desk: Desk, samples, archive, said
+):
+    response = _post_zip(desk, archive(samples[0].read_bytes()))
+    assert response.status_code == 400, response.text
+    assert said in response.text and "均未保存" in response.text
+    shown = response.text.split("</strong>")[1].split("</div>")[0]
+    assert set(re.findall(r"[A-Za-z]{2,}", shown)) <= {
+        "zip",
+        "zipped",
+        "Zip",
+        "xlsx",
+        "Windows",
+        "WPS",
+        "ZIP",
+    }, shown
+    assert desk.stored() == []
+
+
+def _method(data: bytes, method: int) -> bytes:
+    """The zip with its one member's compression method number replaced, in both headers."""
+    whole = bytearray(data)
+    local = whole.index(b"PK\x03\x04")
+    whole[local + 8 : local + 10] = method.to_bytes(2, "little")
+    central = whole.rindex(b"PK\x01\x02")  # the stored sheet holds its own
+    whole[central + 10 : central + 12] = method.to_bytes(2, "little")
+    return bytes(whole)
 
 
 def test_an_oversized_sheet_is_refused_with_413_and_nothing_is_stored(desk: Desk, samples):
