@@ -82,7 +82,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_as_skipped(
     skipped = by_path["锁定的文件夹/"]
     assert skipped.status is FileStatus.SKIPPED
     (issue,) = skipped.issues
-    assert "无法打开该文件夹" in issue.message and "Permission denied" in issue.message
+    assert "无法打开该文件夹（没有读取权限）" in issue.message
 
 
 def test_a_program_error_on_one_file_is_file_crashed_not_the_inspectors_fault(

@@ -37,6 +37,7 @@ from .discover import Candidate, discover
 from .duplicates import DuplicateKey, duplicate_issues, enterprise_key
 from .reader import TABLE_LABELS, ManyScoreSheets, NoScoreSheet, has_blank_score, read_workbook
 from .results_table import results_table_sheet
+from .safety import Refusal
 from .validate import validate_sheet
 from .workbook import Refused, open_workbook, why_unreadable
 
@@ -73,8 +74,12 @@ Result = tuple[FileReport, DuplicateKey | None]
 AfterRead = Callable[[FileReport, bytes], None]
 
 
-def _refused(rel: str, code: str, message: str, detail: str = "") -> Result:
-    issue = Issue.error(code, message, file=rel, detail=detail)
+def _refused(rel: str, code: str, message: str) -> Result:
+    return FileReport(rel, FileStatus.REJECTED, (Issue.error(code, message, file=rel),)), None
+
+
+def _refused_for(rel: str, refusal: Refusal) -> Result:
+    issue = Issue.error(refusal.code, refusal.message, file=rel, detail=refusal.detail)
     return FileReport(rel, FileStatus.REJECTED, (issue,)), None
 
 
@@ -89,7 +94,7 @@ def _read(
     try:
         book = open_workbook(candidate.path)
     except Refused as exc:
-        return _refused(rel, *dataclasses.astuple(exc.refusal))
+        return _refused_for(rel, exc.refusal)
     data, scan = book.data, book.scan
     try:
         raw = read_workbook(data, standard, scan.error_cells, scan.formula_cells)
@@ -128,7 +133,7 @@ def _read(
             rel, "FILE_ENCRYPTED", "文件已加密（设置了打开密码），请取消密码后重新保存提交"
         )
     except python_calamine.CalamineError as exc:
-        return _refused(rel, *dataclasses.astuple(why_unreadable(exc)))
+        return _refused_for(rel, why_unreadable(exc))
     sha256 = hashlib.sha256(data).hexdigest()
     sheet, header, issues = validate_sheet(raw, standard, config, year, rel, sha256)
     status = FileStatus.REJECTED if has_errors(issues) else FileStatus.ACCEPTED
@@ -160,7 +165,7 @@ def check_file(
     try:
         return _read(candidate, year, standard, config, after)
     except OSError as exc:
-        return _refused(rel, *dataclasses.astuple(why_unreadable(exc)))
+        return _refused_for(rel, why_unreadable(exc))
     except MemoryError:
         return _refused(rel, "SHEET_TOO_LARGE", "文件内容过大，读取时内存不足，已拒绝读取")
     except Exception as exc:  # a bug of ours (or a library's): it must not stop the batch

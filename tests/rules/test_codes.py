@@ -38,7 +38,7 @@ CONSTRUCTORS: dict[str, tuple[Severity | None, int]] = {
 }
 # Codes that are passed on, not made, where they are not literals.
 PASS_THROUGHS = {
-    "intake/check.py: exc.refusal.code",  # a Refusal's code, read where the Refusal is made
+    "intake/check.py: refusal.code",  # a Refusal's code, read where the Refusal is made
     "intake/check.py: *issue",  # an Issue rebuilt after crossing a process boundary
 }
 
