@@ -365,7 +365,8 @@ def start_sheet(
     ws.set_paper(9)  # A4
     if fit:
         ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2, out.header_row)
+    if freeze:  # 统计's several short tables: its first header over the charts page is wrong
+        ws.repeat_rows(2, out.header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
     ws.set_footer("&C第 &P 页，共 &N 页")
