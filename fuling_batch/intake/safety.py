@@ -166,6 +166,7 @@ _CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(/?)>")
 _CELL_BODY = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_CELL_START = re.compile(rb"<(?:\w+:)?c\b")
 _REF = re.compile(rb"\br=\"([A-Z]{1,4})(\d{1,9})\"")
 _ERROR_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4}\d{1,9})\"[^>]*?\bt=\"e\"[^>]*>.*?<(?:\w+:)?v>([^<]{0,16})<",
@@ -177,8 +178,14 @@ _ERROR_CELL = re.compile(
 # farthest.
 _POSITION = re.compile(rb"""(?<![^\s"'])(?:[\w.-]+:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _POSITION_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
-# A row or cell position past row 999 or column Z (letters of any case), see _surely_small.
-_BIG_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Za-z]{2}|[A-Za-z]?\d{4})""")
+# A row or cell position past row 999 or column Z, spelt any way _POSITION reads one, see
+# _surely_small. The whole value must look like a position: every sheet declares
+# xmlns:r="http://…", which must not send every file down the exact count.
+_BIG_VALUE = rb"\s*(?:[A-Za-z]{2,}\d*|[A-Za-z]?\d{4,})\s*"
+# It starts with the literal "r", which is searched for far faster than _POSITION's anchor:
+# what may stand before it (a blank, a quote, a prefix's colon) is checked per match.
+_BIG_REF = re.compile(rb"""r\s*=\s*(?:"%s"|'%s')""" % (_BIG_VALUE, _BIG_VALUE))
+_BEFORE_NAME = frozenset(b" \t\r\n\"':")
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -319,6 +326,31 @@ def _is_sheet_bin(info: zipfile.ZipInfo) -> bool:
 def _formula_cells(xml: bytes) -> frozenset[str]:
     if not _FORMULA.search(xml):
         return frozenset()  # most sheets: no formula anywhere
+    # A sheet has a few formulas among hundreds of cells: each <f> is traced back to the cell
+    # it opens (in every file Excel, WPS or LibreOffice writes, the tag just before it), rather
+    # than every cell looked at in Python. Anything else takes the walk over every cell.
+    found: set[str] = set()
+    for formula in _FORMULA.finditer(xml):
+        cell = _cell_opened_by(xml, formula.start())
+        if cell is None:
+            return _formula_cells_walked(xml)
+        found.add(cell)
+    return frozenset(found)
+
+
+def _cell_opened_by(xml: bytes, at: int) -> str | None:
+    """The A1 address of the cell whose first child is the tag at ``at``, else None."""
+    start = xml.rfind(b"<", 0, at)
+    if start < 0 or not _CELL_START.match(xml, start):
+        return None
+    cell = _CELL_BODY.match(xml, start)
+    ref = _REF.search(cell.group(1)) if cell and cell.group(2) is not None else None
+    if cell is None or ref is None or cell.end() <= at:
+        return None
+    return (ref.group(1) + ref.group(2)).decode()
+
+
+def _formula_cells_walked(xml: bytes) -> frozenset[str]:
     found = set()
     for match in _CELL_BODY.finditer(xml):
         ref = _REF.search(match.group(1))
@@ -346,7 +378,11 @@ def _surely_small(sheets: list[tuple[str, bytes]]) -> bool:
         return False
     if sum(len(xml) for _, xml in sheets) // 3 > MAX_CELLS:
         return False
-    return not any(_BIG_REF.search(xml) for _, xml in sheets)
+    return not any(_far_position(xml) for _, xml in sheets)
+
+
+def _far_position(xml: bytes) -> bool:
+    return any(m.start() == 0 or xml[m.start() - 1] in _BEFORE_NAME for m in _BIG_REF.finditer(xml))
 
 
 def _bound_sheets(sheets: list[tuple[str, bytes]]) -> Refusal | None:

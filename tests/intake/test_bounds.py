@@ -7,6 +7,7 @@ import io
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +16,15 @@ from fuling_batch.intake.safety import (
     MAX_COLS,
     MAX_ROWS,
     _bound_sheets,
+    _formula_cells,
+    _formula_cells_walked,
     _inflate,
     _Stored,
+    _surely_small,
     column_letter,
     scan_zip,
 )
+from tests.intake.files.builders import fill_template
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -96,6 +101,46 @@ def test_bound_agrees_with_the_exact_count(sheets: tuple[str, ...], refused: boo
     if refused:
         assert scan.refusal == exact
         assert scan.refusal is not None and scan.refusal.code == "SHEET_TOO_LARGE"
+
+
+def test_the_cheap_bound_passes_a_real_sheet(tmp_path: Path) -> None:
+    """Every sheet declares xmlns:r="http://…": that is no position past Z, or every file would
+    take the exact count (which costs more than reading the sheet)."""
+    with zipfile.ZipFile(fill_template(tmp_path / "a.xlsx")) as archive:
+        sheets = [(n, archive.read(n)) for n in archive.namelist() if "worksheets/" in n]
+    assert sheets and _surely_small(sheets)
+    # As Excel, WPS and LibreOffice save it (openpyxl leaves the declaration out):
+    declared = [(n, xml.replace(b"<worksheet ", b'<worksheet xmlns:r="' + _REL.encode() + b'" ', 1))
+                for n, xml in sheets]  # fmt: skip
+    assert all(b'xmlns:r="http' in xml for _, xml in declared) and _surely_small(declared)
+
+
+@pytest.mark.parametrize(
+    "position",
+    [b'r="AA1"', b'r="aa1"', b"r = 'A1000'", b'x:r="A1000"', b'r=" ZZ3 "', b's="1"r="AB2"'],
+)
+def test_the_cheap_bound_sends_any_far_position_to_the_exact_count(position: bytes) -> None:
+    xml = b"<worksheet " + _NS.encode() + b"><sheetData><row><c " + position + b"/></row>"
+    assert not _surely_small([("S1", xml + b"</sheetData></worksheet>")])
+
+
+@pytest.mark.parametrize(
+    ("cells", "formulas"),
+    [
+        ('<c r="A1" s="1"><f>SUM(A2:A3)</f><v>3</v></c><c r="B1"><v>1</v></c>', {"A1"}),
+        ('<c r="A1"><v>1</v><f>1+1</f></c>', {"A1"}),  # out of schema order
+        ('<x:c r="B2"><x:f>1</x:f></x:c>', {"B2"}),  # a prefix
+        ('<c r="C3"/><f>1</f>', set()),  # a formula in no cell
+        ('<c r="D4">\n  <f>1</f></c>', {"D4"}),
+        ("<c><f>1</f></c>", set()),  # no address
+        ('<c r="E5"><f t="shared" si="0"/><v>2</v></c><c r="E6"><f>1</f></c>', {"E5", "E6"}),
+        ('<c r="F6"><is><t>&lt;f&gt;</t></is></c>', set()),
+    ],
+)
+def test_formula_cells_traced_back_agree_with_the_walk(cells: str, formulas: set[str]) -> None:
+    xml = f'<worksheet {_NS}><sheetData><row r="1">{cells}</row></sheetData></worksheet>'
+    data = xml.encode()
+    assert _formula_cells(data) == _formula_cells_walked(data) == formulas
 
 
 def test_error_cells_found_on_demand() -> None:
