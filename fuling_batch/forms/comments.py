@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from lxml import etree
 
@@ -26,7 +27,7 @@ from .parts import (
     targets,
 )
 
-__all__ = ["add_comments"]
+__all__ = ["LegacyHost", "add_comments", "legacy_drawing_of", "place_legacy_drawing"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -189,7 +190,16 @@ def _merged_vml(data: bytes, marks: Sequence[CellMark]) -> bytes:
     return data[:end] + extra + _shapes(marks, first, declare) + data[end:]
 
 
-def _place_legacy_drawing(sheet: etree._Element, rel_id: str) -> None:
+def legacy_drawing_of(sheet: etree._Element) -> str | None:
+    """The relationship id of a worksheet tree's legacyDrawing, if it has one."""
+    legacy = sheet.find(_q("legacyDrawing"))
+    return None if legacy is None else legacy.get(f"{{{_REL}}}id", "")
+
+
+def place_legacy_drawing(sheet: etree._Element, rel_id: str) -> None:
+    """Give a worksheet tree the legacyDrawing ``rel_id`` (replacing any), in schema order."""
+    for old in sheet.findall(_q("legacyDrawing")):
+        sheet.remove(old)
     element = etree.Element(_q("legacyDrawing"), nsmap={"r": _REL})
     element.set(f"{{{_REL}}}id", rel_id)
     later = [sheet.find(_q(tag)) for tag in _AFTER_LEGACY]
@@ -200,11 +210,18 @@ def _place_legacy_drawing(sheet: etree._Element, rel_id: str) -> None:
         anchor.addprevious(element)
 
 
-def add_comments(
-    package: Package, part: str, sheet: etree._Element, marks: Sequence[CellMark]
-) -> None:
+class LegacyHost(Protocol):
+    """The worksheet's legacyDrawing (the VML drawing's relationship id), as a marked sheet
+    holds it: a tree (``marking.Sheet``) or bytes (``sheetbytes.SheetBytes``)."""
+
+    def legacy_drawing(self) -> str | None: ...
+
+    def set_legacy_drawing(self, rel_id: str) -> None: ...
+
+
+def add_comments(package: Package, part: str, sheet: LegacyHost, marks: Sequence[CellMark]) -> None:
     """Give each mark's cell its comment, in the comments part and the VML drawing of the
-    worksheet ``part`` (whose parsed root is ``sheet``, saved by the caller)."""
+    worksheet ``part`` (whose legacyDrawing ``sheet`` holds; saved by the caller)."""
     if not marks:
         return
     found = next(targets(package, part, _COMMENTS_TYPE), None)
@@ -219,14 +236,12 @@ def add_comments(
     package.touch(comments_part)
     if not boxed:
         return
-    legacy = sheet.find(_q("legacyDrawing"))
-    vml = target_of(package, part, legacy.get(f"{{{_REL}}}id", "")) if legacy is not None else None
+    legacy = sheet.legacy_drawing()
+    vml = target_of(package, part, legacy) if legacy is not None else None
     if vml is not None and vml in package:
         package.put(vml, _merged_vml(package.read(vml), boxed))
         return
-    if legacy is not None:
-        sheet.remove(legacy)
     vml = package.unused("xl/drawings/vmlDrawing{}.vml")
     package.put(vml, _new_vml(package, boxed))
     add_default_type(package, "vml", _VML_CT)
-    _place_legacy_drawing(sheet, add_relationship(package, part, _VML_TYPE, vml))
+    sheet.set_legacy_drawing(add_relationship(package, part, _VML_TYPE, vml))

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from ..rules.models import FileReport
-from .comments import add_comments
+from .comments import add_comments, legacy_drawing_of, place_legacy_drawing
 from .notes import (
     NOTE_FOOTER,
     NOTE_MARGIN,
@@ -42,6 +42,7 @@ from .parts import (
     split_cell,
     targets,
 )
+from .sheetbytes import SheetBytes, anchor_in, merged_ranges
 
 __all__ = ["Unmarkable", "mark_package"]
 
@@ -217,18 +218,18 @@ class Sheet:
             last = int(row.get("r") or last + 1)
             row.set("r", str(last))  # rows may leave their number implicit
             self.rows[last] = row
-        self.merged = [
-            tuple(split_cell(end) for end in ref.split(":"))
-            for ref in (m.get("ref", "") for m in self.root.iter(_q("mergeCell")))
-            if ":" in ref
-        ]
+        merges = self.root.find(_q("mergeCells"))
+        found = merges.iterfind(_q("mergeCell")) if merges is not None else ()
+        self.merged = merged_ranges(m.get("ref", "") for m in found)
 
     def anchor(self, ref: str) -> str:
-        row, col = split_cell(ref)
-        for (top, left), (bottom, right) in self.merged:
-            if top <= row <= bottom and left <= col <= right:
-                return f"{letters(left)}{top}"
-        return ref.replace("$", "").upper()
+        return anchor_in(self.merged, ref)
+
+    def legacy_drawing(self) -> str | None:
+        return legacy_drawing_of(self.root)
+
+    def set_legacy_drawing(self, rel_id: str) -> None:
+        place_legacy_drawing(self.root, rel_id)
 
     def cell(self, ref: str) -> etree._Element:
         """The cell element at ``ref``, made (in row and column order) when the sheet has none."""
@@ -265,11 +266,23 @@ class Sheet:
 
 
 def _mark_sheet(sheet: Sheet, marks: list[CellMark], styles: Styles) -> None:
+    sheet.unselect()
     for mark in marks:
         cell = sheet.cell(mark.cell)
         cell.set("s", str(styles.marked(int(cell.get("s") or 0), mark.rgb)))
-    add_comments(sheet.package, sheet.part, sheet.root, marks)
+    add_comments(sheet.package, sheet.part, sheet, marks)
     sheet.save()
+
+
+def _mark_bytes(
+    package: Package, part: str, sheet: SheetBytes, marks: list[CellMark], styles: Styles
+) -> None:
+    """As :func:`_mark_sheet`, on a sheet's bytes (``sheetbytes.py``)."""
+    sheet.unselect()
+    for mark in marks:
+        sheet.set_style(mark.cell, styles.marked(sheet.style(mark.cell), mark.rgb))
+    add_comments(package, part, sheet, marks)
+    package.put(part, sheet.bytes())
 
 
 def _note_part(rows: list[NoteRow], formats: dict[str, int]) -> bytes:
@@ -380,19 +393,24 @@ def mark_package(data: bytes, report: FileReport) -> bytes:
         if s.get(f"{{{REL_NS}}}id", "") in parts
     }
     styles = Styles(package, workbook)
-    opened: dict[str, Sheet] = {}
+    opened: dict[str, Sheet | SheetBytes] = {}
 
     def anchor(name: str, ref: str) -> str:
         if name not in opened:
-            opened[name] = Sheet(package, by_name[name])
+            part = by_name[name]
+            opened[name] = SheetBytes.of(package.read(part)) or Sheet(package, part)
         return opened[name].anchor(ref)
 
     marks = cell_marks(report.issues, [n for n in by_name if by_name[n] in package], anchor)
     for name, sheet in opened.items():
-        sheet.unselect()
-        _mark_sheet(sheet, [m for m in marks if m.sheet == name], styles)
+        mine = [m for m in marks if m.sheet == name]
+        if isinstance(sheet, SheetBytes) and sheet.has(m.cell for m in mine):
+            _mark_bytes(package, by_name[name], sheet, mine, styles)
+        else:  # a cell to make, or a sheet the bytes path does not take
+            tree = sheet if isinstance(sheet, Sheet) else Sheet(package, by_name[name])
+            _mark_sheet(tree, mine, styles)
     _add_note_sheet(package, workbook, root, report, styles)
-    _unselect_others(package, list(by_name.values()), {s.part for s in opened.values()})
+    _unselect_others(package, list(by_name.values()), {by_name[name] for name in opened})
     styles.save()
     package.touch(workbook)
     return package.save()
