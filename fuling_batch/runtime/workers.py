@@ -69,24 +69,28 @@ def prestart() -> None:
 
 
 def _ensure_server() -> None:
-    """Start the forkserver (if it is not running) with SIGINT blocked, which it and every
-    worker it forks inherit: none of them ever takes a Ctrl+C before ignoring it.
+    """Start the forkserver (if it is not running) with SIGINT ignored, which it and every
+    worker it forks inherit: none of them ever takes a Ctrl+C, not even while it boots.
 
-    The main thread's mask is back as soon as the server is spawned; a SIGINT meanwhile
-    waits (or goes to another thread) and is not lost. Only the main thread receives SIGINT:
-    from another thread the server starts as is, and the workers' initializer ignores SIGINT
-    (:func:`_start_worker`).
+    Why ignored, not blocked: the server is spawned by fork and exec, and a blocked mask did
+    not reach it (its SigBlk read 0 on Linux, Python 3.11), while an ignored signal stays
+    ignored across exec. Python then leaves SIGINT ignored in the server, and the server's
+    children restore that, rather than Python's KeyboardInterrupt handler, when forked. Before
+    this a Ctrl+C could reach a worker between its fork and :func:`_start_worker` and print a
+    traceback (tests/hostile/test_interrupt.py). A Ctrl+C during the few milliseconds of the
+    spawn itself is lost. Only the main thread may change a handler: from another thread the
+    server starts as is, and the workers' initializer ignores SIGINT.
     """
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         forkserver.ensure_running()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
 
 
 def _start_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
