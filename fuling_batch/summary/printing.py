@@ -24,6 +24,7 @@ __all__ = [
     "apply_plan",
     "chart_px",
     "fit_readably",
+    "keep_footer",
     "plan_columns",
     "printed_px",
 ]
@@ -31,6 +32,9 @@ __all__ = [
 MIN_SCALE = 80
 # A4 across less the sheets' 0.4 inch side margins, in pixels at 96 dpi.
 _PRINT_WIDTH_PX = (297 / 25.4 - 0.8) * 96
+# A4 down (landscape) less the sheets' 0.6 inch top and bottom margins, in points; a little
+# is held back for the difference between the row heights here and a program's.
+_PRINT_HEIGHT_PT = ((210 / 25.4 - 1.2) * 72) * 0.97
 # Pixels per unit of Excel column width, on the generous side: LibreOffice prints columns of
 # width 5.5 and 10 at 53 and 91 px (8.33 px a unit and 7.4 more), Excel narrower, so a group
 # planned this way fits in both.
@@ -149,3 +153,31 @@ def apply_plan(ws: Worksheet, plan: PrintPlan) -> None:
         ws.repeat_columns(0, plan.repeat - 1)
     if plan.breaks:
         ws.set_v_pagebreaks(list(plan.breaks))
+
+
+def keep_footer(ws: Worksheet, first: int, last: int, repeated: tuple[int, int], keep: int) -> None:
+    """Never print the footer rows ``first``…``last`` (totals, counts) on a page of their own,
+    or split across two: when they would be, a page break before the ``keep`` table rows above
+    them takes those along (as a 落款 is kept with the last lines of a notice).
+
+    Pages are worked out from the rows' heights as written (xlsxwriter's ``row_sizes``, in
+    pixels; 15 pt where none was set), the ``repeated`` rows (first, last) heading every page
+    after the first, at the sheet's print scale.
+    """
+    heights = [_row_pt(ws, row) for row in range(last + 1)]
+    capacity = _PRINT_HEIGHT_PT * 100 / ws.print_scale
+    heading = sum(heights[repeated[0] : repeated[1] + 1])
+    page_of, page, used = [], 0, 0.0
+    for height in heights:
+        if used + height > capacity and used > heading:
+            page, used = page + 1, heading
+        used += height
+        page_of.append(page)
+    if page_of[first] == page_of[last] and page_of[first - 1] == page_of[first]:
+        return
+    ws.set_h_pagebreaks([max(repeated[1] + 1, first - keep)])
+
+
+def _row_pt(ws: Worksheet, row: int) -> float:
+    size = ws.row_sizes.get(row)
+    return (size[0] if size else ws.default_row_height) * 0.75

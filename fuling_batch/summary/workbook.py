@@ -27,7 +27,7 @@ from ..rules.rectification import Rectification
 from ..rules.standard import Standard, fmt_number
 from ..runtime.fileio import atomic_path
 from .detail import write_deductions, write_issues, write_triangles
-from .printing import apply_plan, plan_columns
+from .printing import apply_plan, keep_footer, plan_columns
 from .rectification import write_last_rectification
 from .register import write_register
 from .stats import ranked, write_statistics, write_trends
@@ -290,6 +290,7 @@ def _write_overview(
     raw_col = 4 + len(sections) + 1
     final_col = raw_col + 2
     row += 1
+    footer = row
     averages = [_mean([r.section_scores[i] for r in results]) for i in range(len(sections))]
     out.row(
         row,
@@ -304,6 +305,8 @@ def _write_overview(
         out.cell(row, 1, label, fmt.foot_text)
         out.cell(row, raw_col, raw, fmt.foot_int)
         out.cell(row, final_col, final, fmt.foot_int)
+    if results:
+        keep_footer(out.ws, footer, row, (2, out.header_row), keep=2)
 
 
 def _mean(values: Sequence[float]) -> float | None:
