@@ -57,10 +57,7 @@ def read_reason(exc: OSError) -> str:
     """Why a file or folder could not be read, in Chinese."""
     if getattr(exc, "winerror", None) in _WINDOWS_IN_USE:
         return _IN_USE
-    known = _READ_REASONS.get(exc.errno or 0)
-    if known:
-        return known
-    return _system(exc)
+    return _READ_REASONS.get(exc.errno or 0) or _system(exc)
 
 
 def output_error(exc: OSError, what: str = "") -> OutputError:

@@ -73,6 +73,7 @@ class SheetBytes:
         self._legacy_at = legacy_at
         self._edits: list[tuple[int, int, bytes]] = []
         self._legacy = b""
+        self._cells: dict[str, re.Match[bytes] | None] = {}
         self.merged = merged_ranges(m.group(1).decode() for m in _MERGE.finditer(data))
 
     @classmethod
@@ -96,9 +97,12 @@ class SheetBytes:
         return anchor_in(self.merged, ref)
 
     def _cell(self, ref: str) -> re.Match[bytes] | None:
-        pattern = re.compile(rb'<c r="' + ref.encode() + rb'"(' + _ATTRS + rb")(/?)>")
-        found = list(pattern.finditer(self.data))
-        return found[0] if len(found) == 1 else None
+        """The open tag of the one cell at ``ref`` (looked for once: has, style, set_style)."""
+        if ref not in self._cells:
+            pattern = re.compile(rb'<c r="' + ref.encode() + rb'"(' + _ATTRS + rb")(/?)>")
+            found = list(pattern.finditer(self.data))
+            self._cells[ref] = found[0] if len(found) == 1 else None
+        return self._cells[ref]
 
     def has(self, refs: Iterable[str]) -> bool:
         """Whether every one of ``refs`` is a cell of this sheet, once, with its address."""
@@ -137,10 +141,8 @@ class SheetBytes:
         self._legacy = b"<legacyDrawing" + space + f' r:id="{rel_id}"/>'.encode()
 
     def bytes(self) -> bytes:
-        edits = sorted(self._edits)
-        if self._legacy:
-            edits.append((self._legacy_at, self._legacy_at, self._legacy))
-            edits.sort()
+        legacy = [(self._legacy_at, self._legacy_at, self._legacy)] if self._legacy else []
+        edits = sorted(self._edits + legacy)
         out, at = [], 0
         for start, end, text in edits:
             out += [self.data[at:start], text]

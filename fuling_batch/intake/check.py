@@ -75,7 +75,7 @@ AfterRead = Callable[[FileReport, bytes], None]
 
 
 def _refused(rel: str, code: str, message: str) -> Result:
-    return FileReport(rel, FileStatus.REJECTED, (Issue.error(code, message, file=rel),)), None
+    return _refused_for(rel, Refusal(code, message))
 
 
 def _refused_for(rel: str, refusal: Refusal) -> Result:
