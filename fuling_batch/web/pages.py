@@ -19,17 +19,28 @@ from starlette.responses import HTMLResponse
 
 from .. import __version__
 from ..rules.standard import fmt_number
+from ..rules.text import strip_invisible
 from .settings import human_size
 
 __all__ = ["TEMPLATES", "is_htmx", "message", "render", "render_fragment", "session_of"]
 
 HERE = Path(__file__).parent
+
+
+def _shown(value: Any) -> Any:
+    """Every text a page shows, without bidi controls or invisible format characters: a file
+    uploaded as "…\u202exslx.xlsx" (stored under its clean name) must not be shown reversed,
+    nor any other text an operator or an inspector typed. Markup stays Markup."""
+    return type(value)(strip_invisible(value)) if isinstance(value, str) else value
+
+
 TEMPLATES = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_shown,
 )
 TEMPLATES.filters["num"] = lambda v: "—" if v is None else fmt_number(float(v))
 TEMPLATES.filters["join_cn"] = lambda v: "、".join(v) if v else "—"

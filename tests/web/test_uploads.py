@@ -195,6 +195,15 @@ def _method(data: bytes, method: int) -> bytes:
     return bytes(whole)
 
 
+def test_a_name_that_reverses_itself_is_never_shown_reversed(desk: Desk, samples):
+    given = "甲公司\u202exslx.exe.xlsx"  # would show as 甲公司xlsx.exe.xslx… reversed
+    response = desk.upload(samples[0], names=[given])
+    assert response.status_code == 200
+    assert desk.stored() == ["甲公司xslx.exe.xlsx"]
+    page = response.text + desk.get(f"/y/{YEAR}/files").text
+    assert "\u202e" not in page and "甲公司xslx.exe.xlsx" in page
+
+
 def test_an_oversized_sheet_is_refused_with_413_and_nothing_is_stored(desk: Desk, samples):
     big = samples[0].parent / "big.xlsx"
     big.write_bytes(b"PK\x03\x04" + bytes(21 * 1024 * 1024))  # over the default 20 MB
